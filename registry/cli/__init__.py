@@ -1,0 +1,5 @@
+"""The `consentry` command."""
+
+from .main import main
+
+__all__ = ["main"]

@@ -1,0 +1,28 @@
+"""Entry point and command group. Each command lives in its own module and imports its heavy parts lazily,
+so that `consentry scan` never loads the database or the web stack."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import rich_click as click
+
+from .scan_command import scan_command
+
+click.rich_click.USE_MARKDOWN = True
+click.rich_click.SHOW_ARGUMENTS = True
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version("consentry"), "--version", "-V", prog_name="consentry")
+def main() -> None:
+    """**consentry**: does this Android build contain anything its privacy policy does not declare?
+
+    Scan builds (APK, split sets, AAR, JAR, dex, AndroidManifest.xml) for the permissions and
+    third-party SDKs they really contain.
+
+    Exit codes: 0 clean, 1 findings at or above the failure level, 2 bad input or usage.
+    """
+
+
+main.add_command(scan_command)

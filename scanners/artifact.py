@@ -1,0 +1,217 @@
+"""Read an artifact of any supported kind into its raw contents, told apart by content, not by name."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import stat
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from . import dex
+from .container import Container, ReadBudget
+from .errors import ScanError
+from .inventory import ArtifactKind, MavenLibrary
+from .limits import Limits
+from .manifest import ManifestFacts, is_binary_xml, looks_like_text_xml, read_manifest
+
+MANIFEST = "AndroidManifest.xml"
+BUNDLE_MANIFEST = "base/manifest/AndroidManifest.xml"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+ROOT_DEX = re.compile(r"classes\d*\.dex")
+NATIVE_LIB = re.compile(r"(?:lib|jni)/([^/]+)/([^/]+\.so)")
+MAVEN_VERSION_FILE = re.compile(r"META-INF/([^/_]+)_([^/]+)\.version")
+MAX_VERSION_FILE = 256
+HASH_CHUNK = 1024 * 1024
+
+
+@dataclass
+class Contents:
+    """Everything read from one artifact, before the catalog explains any of it."""
+
+    kind: ArtifactKind
+    sha256: str
+    size: int
+    manifests: list[ManifestFacts] = field(default_factory=list)
+    packages: Counter[str] = field(default_factory=Counter)
+    """Java package -> number of classes defined in it (dex or .class files)."""
+    dex_files: int = 0
+    classes: int = 0
+    native_libs: dict[str, set[str]] = field(default_factory=dict)
+    """Library file name -> ABIs that ship it."""
+    maven: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    parts: list[str] = field(default_factory=list)
+
+    def add_classes(self, names: list[str]) -> None:
+        self.classes += len(names)
+        self.packages.update(name.rpartition(".")[0] for name in names)
+
+    def maven_libraries(self) -> tuple[MavenLibrary, ...]:
+        return tuple(
+            MavenLibrary(group=group, artifact=artifact, version=version)
+            for (group, artifact), version in sorted(self.maven.items())
+        )
+
+
+def read_artifact(path: Path, limits: Limits) -> Contents:
+    size = _checked_size(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512)
+            sha256 = _sha256(handle)
+            if head.startswith(ZIP_MAGICS):
+                handle.seek(0)
+                return _read_zip(Container(handle, ReadBudget(limits)), sha256, size)
+    except OSError as error:
+        raise ScanError(f"cannot read: {error.strerror or error}") from None
+    return _read_single_file(path, head, sha256, size, limits)
+
+
+def _checked_size(path: Path) -> int:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScanError("no such file") from None
+    except OSError as error:
+        raise ScanError(f"cannot read: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScanError("is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ScanError("not a regular file")
+    if info.st_size == 0:
+        raise ScanError("empty file")
+    return info.st_size
+
+
+def _sha256(handle: BinaryIO) -> str:
+    handle.seek(0)
+    digest = hashlib.sha256()
+    while chunk := handle.read(HASH_CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_single_file(path: Path, head: bytes, sha256: str, size: int, limits: Limits) -> Contents:
+    if dex.is_dex(head):
+        kind: ArtifactKind = "dex"
+        max_size = limits.max_entry_size
+    elif is_binary_xml(head):
+        kind, max_size = "manifest-binary", limits.max_manifest_size
+    elif looks_like_text_xml(head):
+        kind, max_size = "manifest-text", limits.max_manifest_size
+    else:
+        raise ScanError("not an Android artifact (no APK, split set, AAR, JAR, dex or AndroidManifest.xml)")
+    if size > max_size:
+        raise ScanError(f"{size} bytes, more than the limit of {max_size} for a {kind} file")
+    data = path.read_bytes()
+    contents = Contents(kind=kind, sha256=sha256, size=size)
+    if kind == "dex":
+        contents.dex_files = 1
+        contents.add_classes(dex.class_names(data))
+    else:
+        contents.manifests.append(read_manifest(data, limits))
+    return contents
+
+
+def _read_zip(container: Container, sha256: str, size: int) -> Contents:
+    kind = _zip_kind(container)
+    contents = Contents(kind=kind, sha256=sha256, size=size)
+    if kind == "apk":
+        _read_apk(container, contents)
+    elif kind == "aar":
+        _read_aar(container, contents)
+    elif kind == "jar":
+        _read_jar(container, contents)
+    else:
+        _read_split_set(container, contents)
+    return contents
+
+
+def _zip_kind(container: Container) -> ArtifactKind:
+    names = container.names()
+    if MANIFEST in container:
+        return "aar" if "classes.jar" in container or not is_binary_xml(container.read(MANIFEST)[:8]) else "apk"
+    if BUNDLE_MANIFEST in container:
+        raise ScanError("Android App Bundle (.aab): not supported yet; scan the APKs built from it")
+    if any(name.lower().endswith(".apk") for name in names):
+        return "split-apks"
+    if any(name.endswith(".class") or ROOT_DEX.fullmatch(name) for name in names):
+        return "jar"
+    raise ScanError("zip archive without AndroidManifest.xml, APKs, dex or class files: not an Android artifact")
+
+
+def _read_apk(container: Container, contents: Contents) -> None:
+    if MANIFEST not in container:
+        raise ScanError("APK without AndroidManifest.xml")
+    _read_manifest_entry(container, contents)
+    _read_code_and_libraries(container, contents)
+
+
+def _read_manifest_entry(container: Container, contents: Contents) -> None:
+    with _within(MANIFEST):
+        data = container.read(MANIFEST, container.limits.max_manifest_size)
+        contents.manifests.append(read_manifest(data, container.limits))
+
+
+def _read_code_and_libraries(container: Container, contents: Contents) -> None:
+    for name in container.names():
+        if ROOT_DEX.fullmatch(name):
+            _read_dex(container, name, contents)
+        elif match := NATIVE_LIB.fullmatch(name):
+            abi, library = match.groups()
+            contents.native_libs.setdefault(library, set()).add(abi)
+        elif match := MAVEN_VERSION_FILE.fullmatch(name):
+            version = container.read(name, MAX_VERSION_FILE).decode("utf-8", "replace").strip()
+            contents.maven[match.groups()] = version or None
+
+
+def _read_dex(container: Container, name: str, contents: Contents) -> None:
+    contents.dex_files += 1
+    if contents.dex_files > container.limits.max_dex_files:
+        raise ScanError(f"more than {container.limits.max_dex_files} dex files")
+    with _within(name):
+        contents.add_classes(dex.class_names(container.read(name)))
+
+
+def _read_jar(container: Container, contents: Contents) -> None:
+    class_files = [
+        name[: -len(".class")].replace("/", ".")
+        for name in container.names()
+        if name.endswith(".class") and not name.startswith("META-INF/") and not name.endswith("module-info.class")
+    ]
+    contents.add_classes(class_files)
+    _read_code_and_libraries(container, contents)
+
+
+def _read_aar(container: Container, contents: Contents) -> None:
+    _read_manifest_entry(container, contents)
+    _read_code_and_libraries(container, contents)
+    for name in container.names():
+        if name == "classes.jar" or (name.startswith("libs/") and name.endswith(".jar")):
+            contents.parts.append(name)
+            with _within(name):
+                _read_jar(container.nested(name), contents)
+
+
+def _read_split_set(container: Container, contents: Contents) -> None:
+    for name in container.names():
+        if not name.lower().endswith(".apk"):
+            continue
+        contents.parts.append(name)
+        with _within(name):
+            _read_apk(container.nested(name), contents)
+    # The base APK's manifest names the app; config and feature splits carry a split="" attribute.
+    contents.manifests.sort(key=lambda facts: facts.app.split is not None)
+
+
+@contextmanager
+def _within(name: str) -> Iterator[None]:
+    """Prefix errors raised while reading a member with the member's name."""
+    try:
+        yield
+    except ScanError as error:
+        raise ScanError(f"{name}: {error}") from None
