@@ -74,7 +74,10 @@ def _decode_mutf8(raw: bytes) -> str:
     if raw.isascii():
         return raw.decode("ascii")
     # Modified UTF-8 writes U+0000 as C0 80 and characters beyond the BMP as two 3-byte surrogates.
-    text = raw.replace(b"\xc0\x80", b"\0").decode("utf-8", "surrogatepass")
+    try:
+        text = raw.replace(b"\xc0\x80", b"\0").decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")  # Android would reject the dex; name what we can
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
