@@ -1,4 +1,5 @@
-"""The Android platform permission catalog (`catalog/permissions.json`, made by tools/generate_permission_catalog.py)."""
+"""The Android platform permission catalog: `catalog/permissions.json`, generated from AOSP data
+by tools/generate_permission_catalog.py."""
 
 from __future__ import annotations
 

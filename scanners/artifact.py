@@ -118,23 +118,26 @@ def _read_single_file(path: Path, head: bytes, sha256: str, size: int, limits: L
 
 
 def _read_zip(container: Container, sha256: str, size: int) -> Contents:
-    kind = _zip_kind(container)
+    manifest = _manifest_bytes(container) if MANIFEST in container else None
+    kind = _zip_kind(container, manifest)
     contents = Contents(kind=kind, sha256=sha256, size=size)
-    if kind == "apk":
-        _read_apk(container, contents)
-    elif kind == "aar":
-        _read_aar(container, contents)
+    if kind == "split-apks":
+        _read_split_set(container, contents)
     elif kind == "jar":
         _read_jar(container, contents)
     else:
-        _read_split_set(container, contents)
+        _add_manifest(manifest, container, contents)  # type: ignore[arg-type]  # apk and aar have one
+        _read_code_and_libraries(container, contents)
+        if kind == "aar":
+            _read_aar_jars(container, contents)
     return contents
 
 
-def _zip_kind(container: Container) -> ArtifactKind:
+def _zip_kind(container: Container, manifest: bytes | None) -> ArtifactKind:
     names = container.names()
-    if MANIFEST in container:
-        return "aar" if "classes.jar" in container or not is_binary_xml(container.read(MANIFEST)[:8]) else "apk"
+    if manifest is not None:
+        # An AAR's manifest is plain text and its code sits in classes.jar; an APK's manifest is binary.
+        return "aar" if "classes.jar" in container or not is_binary_xml(manifest) else "apk"
     if BUNDLE_MANIFEST in container:
         raise ScanError("Android App Bundle (.aab): not supported yet; scan the APKs built from it")
     if any(name.lower().endswith(".apk") for name in names):
@@ -147,13 +150,17 @@ def _zip_kind(container: Container) -> ArtifactKind:
 def _read_apk(container: Container, contents: Contents) -> None:
     if MANIFEST not in container:
         raise ScanError("APK without AndroidManifest.xml")
-    _read_manifest_entry(container, contents)
+    _add_manifest(_manifest_bytes(container), container, contents)
     _read_code_and_libraries(container, contents)
 
 
-def _read_manifest_entry(container: Container, contents: Contents) -> None:
+def _manifest_bytes(container: Container) -> bytes:
     with _within(MANIFEST):
-        data = container.read(MANIFEST, container.limits.max_manifest_size)
+        return container.read(MANIFEST, container.limits.max_manifest_size)
+
+
+def _add_manifest(data: bytes, container: Container, contents: Contents) -> None:
+    with _within(MANIFEST):
         contents.manifests.append(read_manifest(data, container.limits))
 
 
@@ -187,9 +194,7 @@ def _read_jar(container: Container, contents: Contents) -> None:
     _read_code_and_libraries(container, contents)
 
 
-def _read_aar(container: Container, contents: Contents) -> None:
-    _read_manifest_entry(container, contents)
-    _read_code_and_libraries(container, contents)
+def _read_aar_jars(container: Container, contents: Contents) -> None:
     for name in container.names():
         if name == "classes.jar" or (name.startswith("libs/") and name.endswith(".jar")):
             contents.parts.append(name)

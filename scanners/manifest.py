@@ -23,6 +23,33 @@ COMPONENT_TAGS = ("activity", "activity-alias", "service", "receiver", "provider
 # that, and for providers before API 17, the platform applied these defaults.
 PROVIDER_EXPORTED_UNTIL_SDK = 16
 
+# android:protectionLevel as aapt compiles it: a base level in the low nibble, flags above it
+# (frameworks/base core/java/android/content/pm/PermissionInfo.java).
+PROTECTION_BASES = ("normal", "dangerous", "signature", "signatureOrSystem", "internal")
+PROTECTION_FLAGS = (
+    (0x10, "privileged"),
+    (0x20, "development"),
+    (0x40, "appop"),
+    (0x80, "pre23"),
+    (0x100, "installer"),
+    (0x200, "verifier"),
+    (0x400, "preinstalled"),
+    (0x800, "setup"),
+    (0x1000, "instant"),
+    (0x2000, "runtime"),
+    (0x4000, "oem"),
+    (0x8000, "vendorPrivileged"),
+    (0x10000, "textClassifier"),
+    (0x40000, "incidentReportApprover"),
+    (0x80000, "appPredictor"),
+    (0x200000, "companion"),
+    (0x400000, "retailDemo"),
+    (0x800000, "recents"),
+    (0x1000000, "role"),
+    (0x2000000, "knownSigner"),
+    (0x4000000, "module"),
+)
+
 logging.getLogger("pyaxmlparser").setLevel(logging.CRITICAL + 1)
 
 _TEXT_PARSER = etree.XMLParser(
@@ -154,7 +181,7 @@ def _facts(root: etree._Element) -> ManifestFacts:
         app=app,
         requested_permissions=_requested_permissions(root),
         declared_permissions=tuple(
-            DeclaredPermission(name=name, protection_level=_attr(element, "protectionLevel"))
+            DeclaredPermission(name=name, protection_level=_protection_level(_attr(element, "protectionLevel")))
             for element in _children(root, "permission")
             if (name := _attr(element, "name"))
         ),
@@ -162,6 +189,20 @@ def _facts(root: etree._Element) -> ManifestFacts:
         meta_data=_meta_data_names(root),
         queries=_queries(root),
     )
+
+
+def _protection_level(value: str | None) -> str | None:
+    """`signature|privileged` whether the manifest wrote it as text or aapt compiled it to a number."""
+    if value is None:
+        return None
+    try:
+        number = int(value, 0)
+    except ValueError:
+        return value
+    base = number & 0xF
+    names = [PROTECTION_BASES[base] if base < len(PROTECTION_BASES) else hex(base)]
+    names += [name for flag, name in PROTECTION_FLAGS if number & flag]
+    return "|".join(names)
 
 
 def _requested_permissions(root: etree._Element) -> tuple[RequestedPermission, ...]:
@@ -182,9 +223,7 @@ def _full_class_name(name: str, package: str | None) -> str:
     return name
 
 
-def _components(
-    application: etree._Element, package: str | None, target_sdk: int | None
-) -> tuple[Component, ...]:
+def _components(application: etree._Element, package: str | None, target_sdk: int | None) -> tuple[Component, ...]:
     components = []
     for element in application:
         kind = _local(element.tag)

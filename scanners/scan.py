@@ -35,9 +35,7 @@ def default_index() -> SignatureIndex:
     return SignatureIndex.from_catalog(load_sdk_catalog())
 
 
-def scan(
-    path: Path, limits: Limits = DEFAULT_LIMITS, index: SignatureIndex | None = None
-) -> Inventory:
+def scan(path: Path, limits: Limits = DEFAULT_LIMITS, index: SignatureIndex | None = None) -> Inventory:
     """Read the artifact at `path` and explain its contents with the SDK and permission catalogs.
 
     Raises `ScanError` for anything that is not a readable Android artifact within `limits`.
@@ -107,9 +105,7 @@ def _first_of_each(items: Iterable[T], key: Callable[[T], Hashable] = lambda ite
     return tuple(first.values())
 
 
-def _permissions(
-    manifest: ManifestFacts, platform: dict[str, PlatformPermission]
-) -> tuple[Permission, ...]:
+def _permissions(manifest: ManifestFacts, platform: dict[str, PlatformPermission]) -> tuple[Permission, ...]:
     app_defined = {declared.name: declared for declared in manifest.declared_permissions}
     return tuple(_permission(requested, platform, app_defined) for requested in manifest.requested_permissions)
 
@@ -135,4 +131,3 @@ def _permission(
         return Permission(origin="app", protection_level=app_defined[requested.name].protection_level, **common)
     origin = "unknown" if requested.name.startswith(PLATFORM_NAMESPACE) else "vendor"
     return Permission(origin=origin, **common)
-

@@ -14,11 +14,7 @@ from conftest import CORPUS, FSVIEW_APK, corpus_params, run_consentry
 from scanners import Limits, ScanError, scan
 from scanners.limits import MiB
 
-ALL_CORPUS = [
-    param
-    for folder in ("apk", "axml", "dex", "malformed")
-    for param in corpus_params(folder)
-]
+ALL_CORPUS = [param for folder in ("apk", "axml", "dex", "malformed") for param in corpus_params(folder)]
 
 
 def assert_clean_failure(result, path: Path | str) -> str:
@@ -112,7 +108,7 @@ def test_nesting_depth_of_split_sets_is_bounded(tmp_path: Path) -> None:
 
 
 def test_string_pool_claiming_too_many_strings_is_refused(tmp_path: Path) -> None:
-    manifest = (CORPUS / "axml" / "AndroidManifest.xml")
+    manifest = CORPUS / "axml" / "AndroidManifest.xml"
     if not manifest.is_file():
         pytest.skip("corpus absent")
     data = bytearray(manifest.read_bytes())

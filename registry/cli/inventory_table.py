@@ -65,7 +65,7 @@ def _sdk_table(sdks: tuple[DetectedSdk, ...]) -> Table:
 def _evidence_summary(sdk: DetectedSdk) -> str:
     parts = []
     for evidence in sdk.evidence:
-        count = f" ×{evidence.count}" if evidence.count > 1 else ""
+        count = f" ({evidence.count})" if evidence.count > 1 else ""
         parts.append(f"{evidence.kind.replace('_', ' ')}: {evidence.value}{count}")
     return "\n".join(parts)
 

@@ -69,7 +69,11 @@ def _scan_one(path: Path) -> Outcome:
     except RecursionError:
         return path, None, "nested too deeply to scan"
     except Exception as error:  # a scanner bug must still end in one line, not a traceback
-        return path, None, f"internal error ({type(error).__name__}: {error}); please report it with this file"
+        return (
+            path,
+            None,
+            f"internal error ({type(error).__name__}: {error}); please report it with this file",
+        )
 
 
 def _with_progress(outcomes: Iterator[Outcome], total: int) -> Iterator[Outcome]:
