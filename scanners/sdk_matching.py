@@ -87,7 +87,7 @@ class SignatureIndex:
         if app_package and name.startswith(app_package + "."):
             rules += self._relative.get(name[len(app_package) :], ())
         rules += [rule for pattern, rule in self._patterns if pattern.fullmatch(name)]
-        return rules
+        return list(dict.fromkeys(rules))  # an exact name and a pattern may both name the same SDK
 
     def rules(self, kind: EvidenceKind, value: str) -> list[Rule]:
         return self._keys[kind].get(value, [])

@@ -16,10 +16,12 @@ from scanners.dex import class_names
 
 logging.getLogger("androguard").setLevel(logging.CRITICAL)
 ROOT_DEX = re.compile(r"classes\d*\.dex")
-# The only SDKs that the real apps of the corpus contain (its MANIFEST.tsv); every other APK holds none.
+# The only SDKs that the corpus holds (its MANIFEST.tsv, and Google's Wear sample, built with the
+# Play services wearable library); every other APK holds none.
 EXPECTED_SDK_FAMILIES = {
-    "instapaper.apk": {"firebase-crashlytics", "fabric", "facebook-sdk", "firebase", "google-play-services"},
+    "instapaper.apk": {"firebase-crashlytics", "fabric", "facebook-sdk", "firebase", "google-play-services", "zxing"},
     "blooddonation.apk": {"firebase", "google-play-services"},
+    "com.example.android.wearable.wear.weardrawers.apk": {"google-play-services"},
 }
 
 

@@ -1,0 +1,83 @@
+"""The catalogs as data: schema-valid, consistent, and honest about their sources."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import yaml
+from conftest import ROOT, validator
+
+from manifests.catalog_lint import lint_catalog
+from manifests.permission_catalog import PERMISSIONS_FILE, load_permission_catalog
+from manifests.sdk_catalog import SDK_DIR, load_sdk_catalog
+
+ISSUE_STARTER_SET = {
+    "wechat-opensdk", "facebook-login", "line-login", "huawei-push", "tencent-bugly", "beizi-ads", "pangle",
+    "tencent-gdt", "baidu-mobads", "kuaishou-ads", "inmobi", "zxing", "jpush", "jcore", "getui", "umeng-common",
+    "umeng-push", "umeng-share", "xiaomi-push", "oppo-push", "vivo-push", "meizu-push", "honor-push", "alipay",
+    "tencent-open-sdk", "weibo-sdk", "amap-map", "amap-location", "baidu-location", "tencent-location",
+    "tencent-map", "tencent-x5", "tencent-mta", "sensors-data", "growingio", "talkingdata", "mob-sharesdk",
+    "mob-smssdk", "bmob", "firebase-analytics", "firebase-crashlytics", "firebase-messaging", "google-mobile-ads",
+    "google-play-services", "facebook-audience-network", "appsflyer", "adjust",
+}  # fmt: skip
+
+
+def test_sdk_catalog_is_clean() -> None:
+    assert lint_catalog() == []
+
+
+def test_starter_set_is_complete() -> None:
+    assert ISSUE_STARTER_SET <= {entry.id for entry in load_sdk_catalog()}
+
+
+def test_every_signature_has_a_source() -> None:
+    for entry in load_sdk_catalog():
+        backed = {fact for source in entry.provenance for fact in source.facts}
+        for field in ("dex_packages", "components", "meta_data", "native_libs", "maven"):
+            if getattr(entry.signatures, field):
+                assert f"signatures.{field}" in backed or "signatures" in backed, f"{entry.id}: {field}"
+
+
+def test_lint_finds_shadowing_and_bad_links(tmp_path: Path) -> None:
+    catalog = tmp_path / "sdks"
+    shutil.copytree(SDK_DIR, catalog)
+    pangle = yaml.safe_load((catalog / "pangle.yaml").read_text(encoding="utf-8"))
+    pangle["signatures"]["dex_packages"].append("com.qq.e.ads")  # under tencent-gdt's com.qq.e
+    pangle["parent"] = "no-such-sdk"
+    (catalog / "pangle.yaml").write_text(yaml.safe_dump(pangle, allow_unicode=True), encoding="utf-8")
+    problems = "\n".join(lint_catalog(catalog))
+    assert "com.qq.e.ads lies under tencent-gdt's com.qq.e" in problems
+    assert "parent 'no-such-sdk'" in problems
+
+
+def test_lint_reports_schema_errors_with_their_path(tmp_path: Path) -> None:
+    catalog = tmp_path / "sdks"
+    catalog.mkdir()
+    (catalog / "broken.yaml").write_text(
+        "id: broken\nname: {en: Broken}\naliases: []\ncategory: ads\n"
+        "signatures: {dex_packages: ['com.example.']}\nprovenance: []\n",
+        encoding="utf-8",
+    )
+    problems = "\n".join(lint_catalog(catalog))
+    assert "signatures.dex_packages.0" in problems
+    assert "provenance" in problems
+
+
+def test_libchecker_attribution_is_carried() -> None:
+    notice = (ROOT / "NOTICE").read_text(encoding="utf-8")
+    assert "LibChecker-Rules-Bundle" in notice and "Apache License, Version 2.0" in notice
+
+
+def test_permission_catalog_is_schema_valid_and_covers_api_36() -> None:
+    document = json.loads(PERMISSIONS_FILE.read_text(encoding="utf-8"))
+    validator("permission-catalog.schema.json").validate(document)
+    assert document["max_api_level"] == 36
+    catalog = load_permission_catalog()
+    camera = catalog["android.permission.CAMERA"]
+    assert (camera.protection_level, camera.runtime) == ("dangerous", True)
+    assert catalog["android.permission.POST_NOTIFICATIONS"].added == 33
+    assert any(permission.added == 36 for permission in catalog.values())
+    assert "android.permission.RECORD_VIDEO" not in catalog
+    assert not any(name.startswith("com.huawei.") for name in catalog)
