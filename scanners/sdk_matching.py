@@ -14,8 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from manifests.sdk_catalog import CATALOG_DIR, SdkEntry, Signatures
 
 from .inventory import Component, Confidence, DetectedSdk, Evidence, EvidenceKind, UnknownPackage
@@ -25,7 +23,7 @@ NAMESPACE_DEPTH = 3
 DECLARING_KINDS: frozenset[EvidenceKind] = frozenset({"component", "meta_data"})
 SUPPORTING_KINDS: frozenset[EvidenceKind] = frozenset({"query"})
 """Evidence that backs a detection but is never enough alone: an app may query WeChat without its SDK."""
-NOT_THIRD_PARTY_FILE = CATALOG_DIR / "not_third_party.yaml"
+NOT_THIRD_PARTY_FILE = CATALOG_DIR / "not_third_party.txt"
 
 
 @dataclass(frozen=True)
@@ -56,8 +54,8 @@ class SignatureIndex:
 
     @classmethod
     def from_catalog(cls, entries: Iterable[SdkEntry], not_third_party_file: Path = NOT_THIRD_PARTY_FILE):
-        namespaces = yaml.safe_load(not_third_party_file.read_text(encoding="utf-8"))["namespaces"]
-        return cls(entries, namespaces)
+        lines = not_third_party_file.read_text(encoding="utf-8").splitlines()
+        return cls(entries, (line.strip() for line in lines if line.strip() and not line.startswith("#")))
 
     def _add(self, signatures: Signatures, rule: Rule) -> None:
         for kind, values in (

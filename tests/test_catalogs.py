@@ -81,3 +81,14 @@ def test_permission_catalog_is_schema_valid_and_covers_api_36() -> None:
     assert any(permission.added == 36 for permission in catalog.values())
     assert "android.permission.RECORD_VIDEO" not in catalog
     assert not any(name.startswith("com.huawei.") for name in catalog)
+
+
+def test_compiled_catalog_is_up_to_date() -> None:
+    """Scans read the compiled file; `python tools/compile_sdk_catalog.py` rewrites it after an edit."""
+    import msgspec
+
+    from manifests.sdk_catalog import COMPILED_FILE, CompiledCatalog, catalog_digest, load_entry
+
+    compiled = msgspec.json.decode(COMPILED_FILE.read_bytes(), type=CompiledCatalog)
+    assert compiled.digest == catalog_digest(), "run: python tools/compile_sdk_catalog.py"
+    assert compiled.entries == tuple(sorted((load_entry(p) for p in SDK_DIR.glob("*.yaml")), key=lambda e: e.id))

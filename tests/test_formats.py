@@ -167,3 +167,21 @@ def test_prefixes_match_only_at_a_package_boundary(tmp_path: Path, classes: list
 def test_tune_itself_is_found(tmp_path: Path) -> None:
     jar = make_zip(tmp_path / "lib.jar", {"com/tune/Tune.class": b"\xca\xfe\xba\xbe"})
     assert "tune" in {sdk.id for sdk in scan(jar).sdks}
+
+
+def test_sdk_bundled_by_an_aggregator_is_reported_via_it(tmp_path: Path) -> None:
+    manifest = tmp_path / "AndroidManifest.xml"
+    manifest.write_text(
+        '<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="com.example.app">\n'
+        "  <application>\n"
+        '    <service android:name="cn.jpush.android.service.PushService" android:exported="false"/>\n'
+        '    <receiver android:name="cn.jpush.android.service.PluginXiaomiPlatformsReceiver"/>\n'
+        '    <meta-data android:name="JPUSH_APPKEY" android:value="0123456789abcdef"/>\n'
+        "  </application>\n"
+        "</manifest>\n",
+        encoding="utf-8",
+    )
+    sdks = {sdk.id: sdk for sdk in scan(manifest).sdks}
+    assert sdks["jpush"].via is None
+    assert sdks["xiaomi-push"].via == "jpush"
+    assert sdks["xiaomi-push"].confidence == "declared"
