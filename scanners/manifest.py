@@ -11,6 +11,7 @@ import struct
 
 from lxml import etree
 
+from .axml_printer import load_axml_printer
 from .errors import ScanError
 from .inventory import App, Component, DeclaredPermission, Queries, QueryIntent, Struct
 from .limits import Limits
@@ -99,10 +100,8 @@ def read_manifest(data: bytes, limits: Limits) -> ManifestFacts:
 
 def _binary_root(data: bytes, limits: Limits) -> etree._Element:
     _check_string_pool(data, limits)
-    from pyaxmlparser.axmlprinter import AXMLPrinter  # imported here: it is slow to import
-
     try:
-        printer = AXMLPrinter(data)
+        printer = load_axml_printer()(data)
         root = printer.get_xml_obj()
     except (ScanError, MemoryError):
         raise

@@ -3,8 +3,6 @@ so that `consentry scan` never loads the database or the web stack."""
 
 from __future__ import annotations
 
-from importlib.metadata import version
-
 import rich_click as click
 
 from .scan_command import scan_command
@@ -14,7 +12,7 @@ click.rich_click.SHOW_ARGUMENTS = True
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version("consentry"), "--version", "-V", prog_name="consentry")
+@click.version_option(None, "--version", "-V", package_name="consentry", prog_name="consentry")
 def main() -> None:
     """**consentry**: does this Android build contain anything its privacy policy does not declare?
 
