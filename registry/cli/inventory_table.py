@@ -7,9 +7,10 @@ from rich.table import Table
 from rich.text import Text
 
 from scanners import Inventory
-from scanners.inventory import DetectedSdk, Permission
+from scanners.inventory import DetectedSdk, Evidence, Permission
 
 UNKNOWN_PACKAGES_SHOWN = 15
+COMPONENTS_SHOWN = 3
 ORIGIN_STYLE = {"platform": "", "app": "cyan", "vendor": "magenta", "unknown": "red"}
 
 
@@ -63,11 +64,22 @@ def _sdk_table(sdks: tuple[DetectedSdk, ...]) -> Table:
 
 
 def _evidence_summary(sdk: DetectedSdk) -> str:
-    parts = []
+    """One short line per evidence kind; the full list is in --format json."""
+    by_kind: dict[str, list[Evidence]] = {}
     for evidence in sdk.evidence:
-        count = f" ({evidence.count})" if evidence.count > 1 else ""
-        parts.append(f"{evidence.kind.replace('_', ' ')}: {evidence.value}{count}")
-    return "\n".join(parts)
+        by_kind.setdefault(evidence.kind, []).append(evidence)
+    lines = []
+    if packages := by_kind.pop("dex_package", None):
+        classes = sum(evidence.count for evidence in packages)
+        noun = "class" if classes == 1 else "classes"
+        lines.append(f"{classes:,} {noun} in {', '.join(evidence.value for evidence in packages)}")
+    if components := by_kind.pop("component", None):
+        names = ", ".join(evidence.value.rpartition(".")[2] for evidence in components[:COMPONENTS_SHOWN])
+        more = f" +{len(components) - COMPONENTS_SHOWN}" if len(components) > COMPONENTS_SHOWN else ""
+        lines.append(f"components: {names}{more}")
+    for kind, items in by_kind.items():
+        lines.append(f"{kind.replace('_', ' ')}: {', '.join(evidence.value for evidence in items)}")
+    return "\n".join(lines)
 
 
 def _permission_table(permissions: tuple[Permission, ...]) -> Table:
