@@ -33,15 +33,13 @@ def class_names(data: bytes) -> list[str]:
     type_descriptors = _uint_table(data, type_ids_off, type_ids_size, "type_ids")
     class_defs = _uint_table(data, class_defs_off, class_defs_size * CLASS_DEF_WORDS, "class_defs")
 
-    names = []
-    for type_index in class_defs[::CLASS_DEF_WORDS]:
-        if type_index >= type_ids_size:
-            raise ScanError("dex class_def points past type_ids")
-        string_index = type_descriptors[type_index]
-        if string_index >= string_ids_size:
-            raise ScanError("dex type_id points past string_ids")
-        names.append(_java_name(_read_string(data, string_offsets[string_index])))
-    return names
+    class_types = class_defs[::CLASS_DEF_WORDS]
+    if class_types and max(class_types) >= type_ids_size:
+        raise ScanError("dex class_def points past type_ids")
+    string_indices = [type_descriptors[type_index] for type_index in class_types]
+    if string_indices and max(string_indices) >= string_ids_size:
+        raise ScanError("dex type_id points past string_ids")
+    return [_java_name(_read_string(data, string_offsets[index])) for index in string_indices]
 
 
 def _uint_table(data: bytes, offset: int, count: int, what: str) -> array:
@@ -57,17 +55,27 @@ def _uint_table(data: bytes, offset: int, count: int, what: str) -> array:
 
 def _read_string(data: bytes, offset: int) -> str:
     """A string_data_item: ULEB128 UTF-16 length, then MUTF-8 bytes up to a NUL."""
+    if offset >= len(data):
+        raise ScanError("dex string lies outside the file")
+    if data[offset] < 0x80:  # a length under 128, as for nearly every class name
+        offset += 1
+    else:
+        offset = _skip_uleb128(data, offset)
+    end = data.find(b"\0", offset)
+    if end < 0:
+        raise ScanError("dex string is not terminated")
+    return _decode_mutf8(data[offset:end])
+
+
+def _skip_uleb128(data: bytes, offset: int) -> int:
     for _ in range(5):  # a uleb128 of a 32-bit value is at most five bytes
         if offset >= len(data):
             raise ScanError("dex string lies outside the file")
         more = data[offset] & 0x80
         offset += 1
         if not more:
-            break
-    end = data.find(b"\0", offset)
-    if end < 0:
-        raise ScanError("dex string is not terminated")
-    return _decode_mutf8(data[offset:end])
+            return offset
+    return offset
 
 
 def _decode_mutf8(raw: bytes) -> str:
