@@ -42,13 +42,14 @@ def scan(path: Path, limits: Limits = DEFAULT_LIMITS, index: SignatureIndex | No
     """
     contents = read_artifact(path, limits)
     manifest = _merged(contents.manifests)
+    maven_libraries = contents.maven_libraries()
     match = (index or default_index()).match(
         packages=contents.packages,
         components=manifest.components,
         meta_data=manifest.meta_data,
         queries=manifest.queries.packages,
         native_libs=contents.native_libs,
-        maven=((group, artifact, version) for (group, artifact), version in contents.maven.items()),
+        maven=maven_libraries,
         app_package=manifest.app.package,
     )
     return Inventory(
@@ -69,7 +70,7 @@ def scan(path: Path, limits: Limits = DEFAULT_LIMITS, index: SignatureIndex | No
         native_libraries=tuple(
             NativeLibrary(name=name, abis=tuple(sorted(abis))) for name, abis in sorted(contents.native_libs.items())
         ),
-        maven_libraries=contents.maven_libraries(),
+        maven_libraries=maven_libraries,
         dex=DexSummary(files=contents.dex_files, classes=contents.classes),
         sdks=match.sdks,
         unknown_packages=match.unknown_packages,

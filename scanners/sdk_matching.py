@@ -16,7 +16,7 @@ from pathlib import Path
 
 from manifests.sdk_catalog import CATALOG_DIR, SdkEntry, Signatures
 
-from .inventory import Component, Confidence, DetectedSdk, Evidence, EvidenceKind, UnknownPackage
+from .inventory import Component, Confidence, DetectedSdk, Evidence, EvidenceKind, MavenLibrary, UnknownPackage
 
 NAMESPACE_DEPTH = 3
 """Unknown code is grouped by its first three package segments (`com.example.sdk`)."""
@@ -53,7 +53,9 @@ class SignatureIndex:
         self._not_third_party = frozenset(not_third_party)
 
     @classmethod
-    def from_catalog(cls, entries: Iterable[SdkEntry], not_third_party_file: Path = NOT_THIRD_PARTY_FILE):
+    def from_catalog(
+        cls, entries: Iterable[SdkEntry], not_third_party_file: Path = NOT_THIRD_PARTY_FILE
+    ) -> SignatureIndex:
         lines = not_third_party_file.read_text(encoding="utf-8").splitlines()
         return cls(entries, (line.strip() for line in lines if line.strip() and not line.startswith("#")))
 
@@ -107,7 +109,7 @@ class SignatureIndex:
         meta_data: Iterable[str],
         queries: Iterable[str],
         native_libs: Iterable[str],
-        maven: Iterable[tuple[str, str, str | None]],
+        maven: Iterable[MavenLibrary],
         app_package: str | None,
     ) -> Match:
         found = _Findings()
@@ -123,9 +125,9 @@ class SignatureIndex:
         for kind, values in (("meta_data", meta_data), ("query", queries), ("native_lib", native_libs)):
             for value in values:
                 found.add(self.rules(kind, value), kind, value)  # type: ignore[arg-type]
-        for group, artifact, version in maven:
-            coordinate = f"{group}:{artifact}"
-            label = f"{coordinate}:{version}" if version else coordinate
+        for library in maven:
+            coordinate = f"{library.group}:{library.artifact}"
+            label = f"{coordinate}:{library.version}" if library.version else coordinate
             found.add(self.rules("maven", coordinate), "maven", label)
         return Match(
             sdks=found.detected(self.entries),
