@@ -173,3 +173,38 @@ class _Findings:
                 )
             )
         return tuple(sdks)
+
+
+SELF_CHECK_PACKAGE = "com.example.selfcheck"
+
+
+def self_detection_problems(index: SignatureIndex, related: Mapping[str, set[str]]) -> list[str]:
+    """Each SDK's own signatures, as evidence, must detect that SDK and no SDK it is not related to
+    (by a parent or via link): the catalog tested against itself."""
+    problems = []
+    for entry in index.entries.values():
+        signatures = entry.signatures
+        components = [
+            Component(kind="activity", name=name, exported=False)
+            for name in (
+                *signatures.components,
+                *(SELF_CHECK_PACKAGE + suffix for suffix in signatures.app_relative_components),
+            )
+        ]
+        match = index.match(
+            packages=dict.fromkeys(signatures.dex_packages, 1),
+            components=components,
+            meta_data=signatures.meta_data,
+            queries=signatures.queries,
+            native_libs=signatures.native_libs,
+            maven=[
+                MavenLibrary(group=c.split(":")[0], artifact=c.split(":")[1], version=None) for c in signatures.maven
+            ],
+            app_package=SELF_CHECK_PACKAGE,
+        )
+        found = {sdk.id for sdk in match.sdks}
+        if entry.id not in found:
+            problems.append(f"{entry.id}.yaml: its own signatures do not detect it")
+        if others := found - related.get(entry.id, {entry.id}):
+            problems.append(f"{entry.id}.yaml: its signatures also detect {', '.join(sorted(others))}")
+    return problems

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import rich_click as click
 
+from .catalog_command import catalog_command
 from .scan_command import scan_command
 
 click.rich_click.USE_MARKDOWN = True
@@ -24,3 +25,4 @@ def main() -> None:
 
 
 main.add_command(scan_command)
+main.add_command(catalog_command)
