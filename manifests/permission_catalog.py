@@ -20,6 +20,11 @@ class PlatformPermission(msgspec.Struct, frozen=True, kw_only=True):
     group: str | None = None
     label: str | None = None
     runtime: bool = False
+    label_en: str | None = None
+    label_zh: str | None = None
+    category: str | None = None
+    """Personal-information category it reaches; "none" when it reaches none; None when unlabelled."""
+    sensitive: bool = False
 
 
 class _CatalogFile(msgspec.Struct, kw_only=True):

@@ -51,6 +51,10 @@ class Permission(Struct):
     """API level that added the permission (platform permissions only)."""
     removed_in: int | None = None
     group: str | None = None
+    category: str | None = None
+    """Personal-information category it reaches (location, contacts, ...), "none", or None if unlabelled."""
+    sensitive: bool = False
+    """The category is sensitive personal information (PIPL art. 28)."""
     max_sdk_version: int | None = None
     sdk23: bool = False
     """Requested with <uses-permission-sdk-23>: only on API 23 and later."""

@@ -126,6 +126,8 @@ def _permission(
             api_level=known.added,
             removed_in=known.removed,
             group=known.group,
+            category=known.category,
+            sensitive=known.sensitive,
             **common,
         )
     if requested.name in app_defined:

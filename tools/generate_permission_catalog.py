@@ -35,10 +35,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from lxml import etree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "manifests" / "catalog" / "permissions.json"
+LABELS_FILE = REPO_ROOT / "manifests" / "catalog" / "permission_labels.yaml"
 DEFAULT_MAX_API = 36
 
 CATALOG_SCHEMA = "consentry/permission-catalog/1"
@@ -244,15 +246,37 @@ def build_entry(name: str, levels: Sequence[int], tables: dict[int, LevelTable])
     }
 
 
-def build_catalog(tables: dict[int, LevelTable], sources: list[dict[str, Any]], max_api: int) -> dict[str, Any]:
+def build_catalog(
+    tables: dict[int, LevelTable], sources: list[dict[str, Any]], max_api: int, labels: dict[str, Any]
+) -> dict[str, Any]:
     levels = sorted(tables)
     names = sorted(set().union(*(set(table) for table in tables.values())))
+    unknown = sorted(set(labels["permissions"]) - set(names))
+    if unknown:
+        raise SystemExit(f"{LABELS_FILE.name} labels permissions AOSP does not define: {', '.join(unknown)}")
     return {
         "schema": CATALOG_SCHEMA,
         "generated_by": GENERATED_BY,
         "max_api_level": max_api,
         "sources": sources,
-        "permissions": [build_entry(name, levels, tables) for name in names],
+        "categories": labels["categories"],
+        "permissions": [with_labels(build_entry(name, levels, tables), labels) for name in names],
+    }
+
+
+def with_labels(entry: dict[str, Any], labels: dict[str, Any]) -> dict[str, Any]:
+    """The words policies use for the permission and the personal information it reaches
+    (permission_labels.yaml); null where nobody has labelled it yet."""
+    label = labels["permissions"].get(entry["name"], {})
+    category = label.get("category")
+    if category not in (None, "none") and category not in labels["categories"]:
+        raise SystemExit(f"{LABELS_FILE.name}: {entry['name']} has unknown category {category!r}")
+    return {
+        **entry,
+        "label_en": label.get("en"),
+        "label_zh": label.get("zh"),
+        "category": category,
+        "sensitive": bool(category and category != "none" and labels["categories"][category]["sensitive"]),
     }
 
 
@@ -263,7 +287,7 @@ def render(catalog: dict[str, Any]) -> str:
         return json.dumps(value, ensure_ascii=False)
 
     lines = ["{"]
-    for key in ("schema", "generated_by", "max_api_level"):
+    for key in ("schema", "generated_by", "max_api_level", "categories"):
         lines.append(f" {dumps(key)}: {dumps(catalog[key])},")
     lines.append(' "sources": [')
     lines.append(",\n".join(f"  {dumps(source)}" for source in catalog["sources"]))
@@ -373,7 +397,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{args.max_api}=PATH or install a newer androguard"
         )
 
-    catalog = build_catalog(tables, sources, args.max_api)
+    labels = yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8"))
+    sources.append({"kind": "labels", "path": display_path(LABELS_FILE), "sha256": sha256_of(LABELS_FILE)})
+    catalog = build_catalog(tables, sources, args.max_api, labels)
     text = render(catalog)
 
     if args.check:
