@@ -92,3 +92,25 @@ def test_compiled_catalog_is_up_to_date() -> None:
     compiled = msgspec.json.decode(COMPILED_FILE.read_bytes(), type=CompiledCatalog)
     assert compiled.digest == catalog_digest(), "run: python tools/compile_sdk_catalog.py"
     assert compiled.entries == tuple(sorted((load_entry(p) for p in SDK_DIR.glob("*.yaml")), key=lambda e: e.id))
+
+
+def test_permission_catalog_is_generated_from_current_sources() -> None:
+    """permissions.json is what tools/generate_permission_catalog.py makes from AOSP data and the labels."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "tools/generate_permission_catalog.py", "--check"], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_policy_words_for_common_permissions() -> None:
+    catalog = load_permission_catalog()
+    camera = catalog["android.permission.CAMERA"]
+    assert (camera.label_zh, camera.category) == ("相机", "camera")
+    fine = catalog["android.permission.ACCESS_FINE_LOCATION"]
+    assert fine.category == "location" and fine.sensitive
+    assert catalog["android.permission.INTERNET"].category == "none"
+    labelled = [p for p in catalog.values() if p.protection_level in ("normal", "dangerous") and p.removed is None]
+    assert all(p.label_en and p.label_zh and p.category for p in labelled), [p.name for p in labelled if not p.label_zh]
