@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
@@ -48,12 +51,44 @@ def inventory_validator() -> jsonschema.protocols.Validator:
     return validator("inventory.schema.json")
 
 
-def run_consentry(*args: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """The real command line, in its own process."""
+def run_consentry(
+    *args: str | Path, timeout: float = 60, database: str | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    """The real command line, in its own process (against `database` when given)."""
+    env = {**os.environ, "CONSENTRY_DATABASE_URL": database} if database else None
     return subprocess.run(
         [sys.executable, "-m", "registry.cli", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=timeout,
-        cwd=ROOT,
+        cwd=cwd,
+        env=env,
     )
+
+
+POSTGRES_VARIABLE = "CONSENTRY_TEST_POSTGRES_URL"
+"""Set (by .ci/run, to a server's maintenance database) to run the registry tests on PostgreSQL."""
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[str]:
+    """A new, empty registry database: a SQLite file, or a fresh PostgreSQL database when
+    $CONSENTRY_TEST_POSTGRES_URL names a server."""
+    server = os.environ.get(POSTGRES_VARIABLE)
+    if not server:
+        yield f"sqlite:///{tmp_path / 'consentry.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"consentry_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    from registry.database import engine_for
+
+    engine_for.cache_clear()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -14,11 +14,12 @@ from manifests.data_item_catalog import DATA_ITEMS_FILE, load_data_items
 def test_search_finds_an_sdk_by_its_chinese_alias() -> None:
     result = run_consentry("catalog", "search", "穿山甲", "--format", "json")
     assert result.returncode == 0
-    assert [hit["id"] for hit in json.loads(result.stdout)][0] == "pangle"
+    assert next(hit["id"] for hit in json.loads(result.stdout)) == "pangle"
 
 
 def test_search_by_alias_width_and_case_folded() -> None:
-    result = run_consentry("catalog", "search", "ｐａｎｇｏｌｉｎ", "--format", "json")
+    fullwidth_pangolin = "\uff50\uff41\uff4e\uff47\uff4f\uff4c\uff49\uff4e"
+    result = run_consentry("catalog", "search", fullwidth_pangolin.upper(), "--format", "json")
     assert json.loads(result.stdout)[0]["id"] == "pangle"
 
 
