@@ -64,3 +64,20 @@ def _rank(entry: SdkEntry, wanted: str) -> int | None:
     if any(wanted in name for name in names) or any(value and wanted in folded(value) for value in others):
         return 3
     return None
+
+
+def _without_sdk_suffix(name: str) -> str:
+    return name.removesuffix("sdk") or name
+
+
+def resolve_name(entries: Iterable[SdkEntry], name: str) -> SdkEntry | None:
+    """The SDK a policy means by `name`: its id, English or Chinese name, or any alias, with width, case,
+    whitespace and a trailing "SDK" folded (`Pangolin SDK`, `穿山甲`, `pangle` are one SDK)."""
+    wanted = _without_sdk_suffix(folded(name))
+    if not wanted:
+        return None
+    for entry in entries:
+        names = (entry.id, entry.name.en, entry.name.zh, *entry.aliases)
+        if any(_without_sdk_suffix(folded(candidate)) == wanted for candidate in names if candidate):
+            return entry
+    return None

@@ -22,6 +22,10 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# Dates stay text, as in JSON: the schemas check their format, and YAML and JSON load alike.
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
 def load_yaml(text: str) -> object:
     try:
         return yaml.load(text, Loader=_NoAliasLoader)
@@ -29,3 +33,29 @@ def load_yaml(text: str) -> object:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
         raise YamlError(f"{where}not valid YAML: {getattr(error, 'problem', None) or error}") from None
+
+
+def node_lines(text: str) -> dict[str, int]:
+    """1-based line of every mapping key and sequence item, by path (`sdks`, `sdks[3]`, `sdks[3].purpose`):
+    where a finding about that part of the document points."""
+    try:
+        root = yaml.compose(text, Loader=_NoAliasLoader)
+    except yaml.YAMLError as error:
+        raise YamlError(f"not valid YAML: {error}") from None
+    lines: dict[str, int] = {}
+
+    def walk(node: yaml.Node, path: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                child = f"{path}.{key.value}" if path else str(key.value)
+                lines[child] = key.start_mark.line + 1
+                walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                child = f"{path}[{index}]"
+                lines[child] = item.start_mark.line + 1
+                walk(item, child)
+
+    if root is not None:
+        walk(root, "")
+    return lines

@@ -16,7 +16,9 @@ from manifests.declarations import Declarations
 from scanners import Inventory
 
 from .models import App, AuditEntry, PolicyVersion, Release, Waiver
+from .models import Finding as FindingRow
 from .models import Inventory as InventoryRow
+from .reconcile import Finding, Findings, findings_for
 
 
 class RegistryError(Exception):
@@ -93,17 +95,33 @@ def policy_in_force(session: Session, app_id: str, on: datetime.date | None = No
     return session.exec(query.limit(1)).first()
 
 
-def record(session: Session, app_id: str, inventory: Inventory, actor: str) -> tuple[Release, bool]:
-    """Store a scanned artifact as a release of the app; returns (release, created).
+@dataclass(frozen=True)
+class Recorded:
+    release: Release
+    created: bool
+    findings: Findings | None
+    """The release reconciled against the policy version in force when it was recorded (None if none was)."""
+
+
+def record(
+    session: Session,
+    app_id: str,
+    inventory: Inventory,
+    actor: str,
+    *,
+    policy_text: str | None = None,
+    fail_on: str = "error",
+) -> Recorded:
+    """Store a scanned artifact as a release of the app, reconciled against the policy in force.
 
     Keyed by the artifact's sha256: recording the same artifact again, from any number of processes at
-    once, stores it once."""
+    once, stores it (and its findings) once."""
     if session.get(App, app_id) is None:
         raise RegistryError(f"no app {app_id!r} in the registry; publish its declarations first")
     sha256 = inventory.artifact.sha256
     existing = _release(session, app_id, sha256)
     if existing is not None:
-        return existing, False
+        return Recorded(existing, False, _findings(session, existing, inventory, policy_text, fail_on))
     try:
         inventory_row = _stored_inventory(session, inventory)
         in_force = policy_in_force(session, app_id)
@@ -121,23 +139,61 @@ def record(session: Session, app_id: str, inventory: Inventory, actor: str) -> t
         )
         session.add(release)
         session.flush()
+        findings = _findings(session, release, inventory, policy_text, fail_on)
+        for finding in findings.findings if findings else ():
+            session.add(_finding_row(release, finding))
         _audit(
             session,
             actor,
             "release.record",
             app_id,
             f"release:{release.id}",
-            {"sha256": sha256, "version_name": release.version_name, "version_code": release.version_code},
+            {
+                "sha256": sha256,
+                "version_name": release.version_name,
+                "version_code": release.version_code,
+                "findings": len(findings.findings) if findings else None,
+            },
         )
         session.commit()
-        return release, True
+        return Recorded(release, True, findings)
     except IntegrityError:
         # Another process recorded the same artifact between our look-up and our insert.
         session.rollback()
         existing = _release(session, app_id, sha256)
         if existing is None:
             raise
-        return existing, False
+        return Recorded(existing, False, _findings(session, existing, inventory, policy_text, fail_on))
+
+
+def _findings(
+    session: Session, release: Release, inventory: Inventory, policy_text: str | None, fail_on: str
+) -> Findings | None:
+    version = session.get(PolicyVersion, release.policy_version_id) if release.policy_version_id else None
+    if version is None:
+        return None
+    declarations = msgspec.convert(json.loads(version.declarations), Declarations, strict=False)
+    return findings_for(
+        inventory,
+        declarations,
+        source=f"{release.app_id} policy version {version.number}",
+        policy_text=policy_text,
+        fail_on=fail_on,
+    )
+
+
+def _finding_row(release: Release, finding: Finding) -> FindingRow:
+    return FindingRow(
+        release_id=release.id,
+        policy_version_id=release.policy_version_id,
+        rule=finding.rule,
+        severity=finding.severity,
+        subject=finding.subject,
+        message=finding.message,
+        evidence=canonical_json(finding.evidence),
+        basis=finding.basis,
+        waived=finding.waiver is not None,
+    )
 
 
 def _release(session: Session, app_id: str, sha256: str) -> Release | None:

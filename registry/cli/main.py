@@ -6,6 +6,7 @@ from __future__ import annotations
 import rich_click as click
 
 from .catalog_command import catalog_command
+from .check_command import check_command
 from .init_command import init_command
 from .registry_commands import db_command, history_command, publish_command, record_command
 from .scan_command import scan_command
@@ -27,6 +28,7 @@ def main() -> None:
 
 
 main.add_command(scan_command)
+main.add_command(check_command)
 main.add_command(catalog_command)
 for _command in (init_command, publish_command, record_command, history_command, db_command):
     main.add_command(_command)

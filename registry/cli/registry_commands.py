@@ -95,12 +95,18 @@ def record_command(artifact: Path, app_id: str, actor: str) -> None:
         sys.exit(2)
     with _session() as session:
         try:
-            release, created = record(session, app_id, inventory, actor)
+            recorded = record(session, app_id, inventory, actor)
         except RegistryError as error:
             report_error(app_id, str(error))
             sys.exit(2)
-        verb = "recorded" if created else "already recorded as"
-        click.echo(f"{app_id}: {verb} release {release.id} (sha256 {release.sha256})")
+        verb = "recorded" if recorded.created else "already recorded as"
+        click.echo(f"{app_id}: {verb} release {recorded.release.id} (sha256 {recorded.release.sha256})")
+    if recorded.findings:
+        summary = recorded.findings.summary
+        click.echo(
+            f"  against {recorded.findings.declarations.source}: {summary.errors} errors, "
+            f"{summary.warnings} warnings, {summary.waived} waived"
+        )
 
 
 @click.command("history")
