@@ -122,16 +122,18 @@ def _is_declared(context: Context, sdk_id: str) -> bool:
 
 
 def _undeclared_sdks(context: Context) -> Iterator[Finding]:
-    for sdk in context.inventory.sdks:
-        if _is_declared(context, sdk.id):
-            continue
+    undeclared = [sdk for sdk in context.inventory.sdks if not _is_declared(context, sdk.id)]
+    cores = {ancestor for sdk in undeclared for ancestor in context.ancestors(sdk.id)}
+    for sdk in undeclared:
+        if sdk.id in cores:
+            continue  # reported with the module that brings it: one thing to declare, one finding
+        brought = [core for core in undeclared if core.id in context.ancestors(sdk.id)]
         via = f" (via {sdk.via})" if sdk.via else ""
+        with_core = f", with {', '.join(core.name for core in brought)} that it brings" if brought else ""
         yield context.finding(
-            "sdk.undeclared",
-            sdk.id,
-            f"{sdk.name}{via} is in the build ({sdk.confidence}) but not declared",
-            path="sdks",
-            evidence=_evidence(sdk),
+            "sdk.undeclared", sdk.id,
+            f"{sdk.name}{via} is in the build ({sdk.confidence}{with_core}) but not declared",
+            path="sdks", evidence=tuple(e for s in (sdk, *brought) for e in _evidence(s)),
         )
 
 
