@@ -6,7 +6,6 @@ against the real matcher by `scanners.sdk_matching.self_detection_problems`.)"""
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,6 +14,7 @@ import jsonschema
 import yaml
 
 from .data_item_catalog import load_data_items
+from .names import folded
 from .permission_catalog import load_permission_catalog
 from .sdk_catalog import SDK_DIR, SdkEntry, load_entry
 
@@ -34,11 +34,6 @@ def lint_catalog(directory: Path = SDK_DIR) -> list[str]:
     problems += _reference_problems(entries)
     problems += _shadowing_problems(entries)
     return problems
-
-
-def folded(name: str) -> str:
-    """A name as two policies might both write it: width, case and whitespace folded."""
-    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def related_sdks(entries: Iterable[SdkEntry]) -> dict[str, set[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .catalog_lint import folded
+from .names import folded
 from .sdk_catalog import SdkEntry
 
 # Field -> whether an entry has it: the disclosure fields that a third-party SDK list publishes.

@@ -7,8 +7,8 @@ import json
 import yaml
 from conftest import ROOT, run_consentry, validator
 
-from manifests.catalog_lint import folded
 from manifests.data_item_catalog import DATA_ITEMS_FILE, load_data_items
+from manifests.names import folded
 
 
 def test_search_finds_an_sdk_by_its_chinese_alias() -> None:

@@ -64,3 +64,25 @@ def test_every_command_has_help() -> None:
 def test_usage_error_exits_2() -> None:
     assert run_consentry("scan").returncode == 2
     assert run_consentry("scan", "--format", "xml", "x.apk").returncode == 2
+
+
+def test_scan_imports_neither_the_database_nor_the_web_stack() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "registry.cli",
+            "scan",
+            "--format",
+            "json",
+            str(ROOT / "examples" / "fsview" / "app-release.apk"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
+    assert not imported & {"sqlmodel", "sqlalchemy", "litestar", "uvicorn", "alembic", "jsonschema"}

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import difflib
 import sys
+from typing import TYPE_CHECKING
 
 import msgspec
 import rich_click as click
-from rich.console import Console
-from rich.table import Table
 
-from manifests.catalog_queries import COMPLETENESS, DISCLOSURE_FIELDS, completeness, search
-from manifests.sdk_catalog import SdkEntry, load_sdk_catalog
+from manifests.sdk_catalog import load_sdk_catalog
 
 from .errors import report_error
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from manifests.sdk_catalog import SdkEntry
 
 FORMAT = click.option(
     "--format", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True
@@ -33,6 +36,11 @@ def search_command(text: str, output_format: str) -> None:
 
     Exit code 1 when nothing matches.
     """
+    from rich.console import Console
+    from rich.table import Table
+
+    from manifests.catalog_queries import search
+
     found = search(load_sdk_catalog(), text)
     if output_format == "json":
         _print_json([_summary(entry) for entry in found])
@@ -61,6 +69,8 @@ def show_command(sdk_id: str, output_format: str) -> None:
     if output_format == "json":
         _print_json(msgspec.to_builtins(entry))
         return
+    from rich.console import Console
+
     Console().print(_entry_table(entry))
 
 
@@ -89,6 +99,11 @@ def lint_command() -> None:
 @FORMAT
 def stats_command(output_format: str) -> None:
     """How many SDKs the catalog holds, and how complete each disclosure field is across it."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from manifests.catalog_queries import COMPLETENESS, DISCLOSURE_FIELDS, completeness
+
     entries = load_sdk_catalog()
     filled = completeness(entries)
     if output_format == "json":
@@ -124,6 +139,8 @@ def _print_json(document: object) -> None:
 
 
 def _entry_table(entry: SdkEntry) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"{entry.display_name} ({entry.id})", title_justify="left", show_header=False)
     table.add_column(style="bold")
     table.add_column()

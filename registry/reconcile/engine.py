@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from manifests.catalog_lint import folded
 from manifests.catalog_queries import resolve_name
 from manifests.data_item_catalog import DataItem, load_data_items
 from manifests.declarations import Declarations, DeclaredSdk
+from manifests.names import folded
 from manifests.permission_catalog import PlatformPermission, load_permission_catalog
 from manifests.sdk_catalog import SdkEntry, load_sdk_catalog
 from scanners import Inventory
