@@ -19,8 +19,14 @@ def readme_commands() -> list[str]:
 def test_readme_has_exactly_two_setup_and_run_commands() -> None:
     commands = readme_commands()
     assert len(commands) == 2
-    assert "consentry scan examples/fsview/app-release.apk" in commands[0]
+    assert "consentry check examples/fsview/app-release.apk --declarations examples/fsview/privacy.yaml" in commands[0]
     assert "pytest" in commands[1]
+
+
+def test_readme_main_command_passes() -> None:
+    command = readme_commands()[0].split("&& .venv/bin/consentry ", 1)[1].split()
+    result = run_consentry(*command)
+    assert result.returncode == 0, result.stdout
 
 
 def test_ci_runs_the_readme_test_command() -> None:
