@@ -166,13 +166,27 @@ def record(
         return Recorded(existing, False, _findings(session, existing, inventory, policy_text, fail_on))
 
 
+def _declarations(version: PolicyVersion) -> Declarations:
+    return msgspec.convert(json.loads(version.declarations), Declarations, strict=False)
+
+
+def stored_declarations(session: Session, app_id: str, number: int | None = None) -> Declarations | None:
+    """The declarations of an app's policy version `number`, or of the policy in force."""
+    if number is None:
+        version = policy_in_force(session, app_id)
+    else:
+        query = select(PolicyVersion).where(PolicyVersion.app_id == app_id, PolicyVersion.number == number)
+        version = session.exec(query).first()
+    return _declarations(version) if version else None
+
+
 def _findings(
     session: Session, release: Release, inventory: Inventory, policy_text: str | None, fail_on: str
 ) -> Findings | None:
     version = session.get(PolicyVersion, release.policy_version_id) if release.policy_version_id else None
     if version is None:
         return None
-    declarations = msgspec.convert(json.loads(version.declarations), Declarations, strict=False)
+    declarations = _declarations(version)
     return findings_for(
         inventory,
         declarations,

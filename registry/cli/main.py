@@ -7,6 +7,7 @@ import rich_click as click
 
 from .catalog_command import catalog_command
 from .check_command import check_command
+from .disclose_command import disclose_command
 from .init_command import init_command
 from .registry_commands import db_command, history_command, publish_command, record_command
 from .scan_command import scan_command
@@ -29,6 +30,7 @@ def main() -> None:
 
 main.add_command(scan_command)
 main.add_command(check_command)
+main.add_command(disclose_command)
 main.add_command(catalog_command)
 for _command in (init_command, publish_command, record_command, history_command, db_command):
     main.add_command(_command)
