@@ -35,14 +35,15 @@ def _markdown(tables: list[Table], declarations: Declarations, lang: str) -> str
 
 
 PAGE_STYLE = """
-body { font-family: system-ui, -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; margin: 1.5rem;
-       color: #1b1b1b; line-height: 1.5; }
+body { font-family: system-ui, -apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC",
+       "WenQuanYi Micro Hei", sans-serif; margin: 1.5rem; color: #1b1b1b; line-height: 1.5; }
 .table-wrap { overflow-x: auto; margin-bottom: 2rem; }
-table { border-collapse: collapse; width: 100%; min-width: 40rem; font-size: 0.92rem; }
+table { border-collapse: collapse; width: 100%; font-size: 0.92rem; }
 caption { text-align: left; font-weight: 600; font-size: 1.1rem; padding: 0.5rem 0; }
-th, td { border: 1px solid #c8c8c8; padding: 0.45rem 0.6rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #c8c8c8; padding: 0.45rem 0.6rem; text-align: left; vertical-align: top;
+         min-width: 6em; overflow-wrap: break-word; }
 th { background: #f2f2f2; }
-td { overflow-wrap: anywhere; }
+td a { word-break: break-all; }
 tbody tr:nth-child(even) { background: #fafafa; }
 .note { font-size: 0.85rem; color: #444; }
 a { color: #0645ad; }

@@ -12,15 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from . import dex
+from . import dex, gradle
 from .container import Container, ReadBudget
 from .errors import ScanError
 from .inventory import ArtifactKind, MavenLibrary
 from .limits import Limits
-from .manifest import ManifestFacts, is_binary_xml, looks_like_text_xml, read_manifest
+from .manifest import ManifestFacts, is_binary_xml, looks_like_text_xml, read_manifest, read_protobuf_manifest
 
 MANIFEST = "AndroidManifest.xml"
 BUNDLE_MANIFEST = "base/manifest/AndroidManifest.xml"
+BUNDLE_MODULE_MANIFEST = re.compile(r"([^/]+)/manifest/AndroidManifest\.xml")
+# Where a bundle module's folders go in the APK that bundletool builds from it (the others, assets/
+# and res/, hold nothing the scanner reads).
+BUNDLE_FOLDERS_IN_APK = (("dex/", ""), ("root/", ""), ("lib/", "lib/"))
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 ROOT_DEX = re.compile(r"classes\d*\.dex")
 NATIVE_LIB = re.compile(r"(?:lib|jni)/([^/]+)/([^/]+\.so)")
@@ -103,8 +107,12 @@ def _read_single_file(path: Path, head: bytes, sha256: str, size: int, limits: L
         kind, max_size = "manifest-binary", limits.max_manifest_size
     elif looks_like_text_xml(head):
         kind, max_size = "manifest-text", limits.max_manifest_size
+    elif gradle_kind := gradle.detect(_peek(path, gradle.DETECT_WINDOW)):
+        return _read_gradle_list(path, gradle_kind, sha256, size)
     else:
-        raise ScanError("not an Android artifact (no APK, split set, AAR, JAR, dex or AndroidManifest.xml)")
+        raise ScanError(
+            "not an Android artifact (no APK, split set, AAR, JAR, dex, AndroidManifest.xml or Gradle dependency list)"
+        )
     if size > max_size:
         raise ScanError(f"{size} bytes, more than the limit of {max_size} for a {kind} file")
     data = path.read_bytes()
@@ -117,6 +125,24 @@ def _read_single_file(path: Path, head: bytes, sha256: str, size: int, limits: L
     return contents
 
 
+def _peek(path: Path, size: int) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except OSError as error:
+        raise ScanError(f"cannot read: {error.strerror or error}") from None
+
+
+def _read_gradle_list(path: Path, kind: gradle.GradleKind, sha256: str, size: int) -> Contents:
+    """`gradle dependencies` output, a gradle.lockfile or a libs.versions.toml: Maven coordinates only."""
+    if size > gradle.MAX_SIZE:
+        raise ScanError(f"{size} bytes, more than the limit of {gradle.MAX_SIZE} for a {kind} file")
+    contents = Contents(kind=kind, sha256=sha256, size=size)
+    for group, artifact, version in gradle.parse(kind, gradle.decode(path.read_bytes())):
+        contents.maven[(group, artifact)] = version
+    return contents
+
+
 def _read_zip(container: Container, sha256: str, size: int) -> Contents:
     manifest = _manifest_bytes(container) if MANIFEST in container else None
     kind = _zip_kind(container, manifest)
@@ -125,6 +151,8 @@ def _read_zip(container: Container, sha256: str, size: int) -> Contents:
         _read_split_set(container, contents)
     elif kind == "jar":
         _read_jar(container, contents)
+    elif kind == "aab":
+        _read_bundle(container, contents)
     else:
         _add_manifest(manifest, container, contents)  # type: ignore[arg-type]  # apk and aar have one
         _read_code_and_libraries(container, contents)
@@ -139,7 +167,7 @@ def _zip_kind(container: Container, manifest: bytes | None) -> ArtifactKind:
         # An AAR's manifest is plain text and its code sits in classes.jar; an APK's manifest is binary.
         return "aar" if "classes.jar" in container or not is_binary_xml(manifest) else "apk"
     if BUNDLE_MANIFEST in container:
-        raise ScanError("Android App Bundle (.aab): not supported yet; scan the APKs built from it")
+        return "aab"
     if any(name.lower().endswith(".apk") for name in names):
         return "split-apks"
     if any(name.endswith(".class") or ROOT_DEX.fullmatch(name) for name in names):
@@ -166,14 +194,20 @@ def _add_manifest(data: bytes, container: Container, contents: Contents) -> None
 
 def _read_code_and_libraries(container: Container, contents: Contents) -> None:
     for name in container.names():
-        if ROOT_DEX.fullmatch(name):
-            _read_dex(container, name, contents)
-        elif match := NATIVE_LIB.fullmatch(name):
-            abi, library = match.groups()
-            contents.native_libs.setdefault(library, set()).add(abi)
-        elif match := MAVEN_VERSION_FILE.fullmatch(name):
-            version = container.read(name, MAX_VERSION_FILE).decode("utf-8", "replace").strip()
-            contents.maven[match.groups()] = version or None
+        _read_member(container, name, name, contents)
+
+
+def _read_member(container: Container, name: str, apk_path: str, contents: Contents) -> None:
+    """Read entry `name` if it is code, a native library or a version file where an APK holds it
+    (`apk_path`: the entry's name in an APK, its path in the APK that a bundle module becomes)."""
+    if ROOT_DEX.fullmatch(apk_path):
+        _read_dex(container, name, contents)
+    elif match := NATIVE_LIB.fullmatch(apk_path):
+        abi, library = match.groups()
+        contents.native_libs.setdefault(library, set()).add(abi)
+    elif match := MAVEN_VERSION_FILE.fullmatch(apk_path):
+        version = container.read(name, MAX_VERSION_FILE).decode("utf-8", "replace").strip()
+        contents.maven[match.groups()] = version or None
 
 
 def _read_dex(container: Container, name: str, contents: Contents) -> None:
@@ -211,6 +245,34 @@ def _read_split_set(container: Container, contents: Contents) -> None:
             _read_apk(container.nested(name), contents)
     # The base APK's manifest names the app; config and feature splits carry a split="" attribute.
     contents.manifests.sort(key=lambda facts: facts.app.split is not None)
+
+
+def _read_bundle(container: Container, contents: Contents) -> None:
+    """An App Bundle: every module's protobuf manifest (base first, as for a split set) and files."""
+    modules = _bundle_modules(container)
+    for module in modules:
+        manifest = f"{module}/manifest/AndroidManifest.xml"
+        contents.parts.append(module)
+        with _within(manifest):
+            data = container.read(manifest, container.limits.max_manifest_size)
+            contents.manifests.append(read_protobuf_manifest(data, container.limits))
+    for name in container.names():
+        module, _, path = name.partition("/")
+        if module in modules and (apk_path := _apk_path(path)):
+            _read_member(container, name, apk_path, contents)
+
+
+def _bundle_modules(container: Container) -> list[str]:
+    """Top-level folders with a manifest (bundletool refuses a module without one), base first."""
+    names = (match.group(1) for name in container.names() if (match := BUNDLE_MODULE_MANIFEST.fullmatch(name)))
+    return sorted(names, key=lambda module: (module != "base", module))
+
+
+def _apk_path(module_path: str) -> str | None:
+    for folder, in_apk in BUNDLE_FOLDERS_IN_APK:
+        if module_path.startswith(folder):
+            return in_apk + module_path[len(folder) :]
+    return None
 
 
 @contextmanager

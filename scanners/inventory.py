@@ -11,7 +11,19 @@ import msgspec
 
 SCHEMA = "consentry/inventory/1"
 
-ArtifactKind = Literal["apk", "split-apks", "aar", "jar", "dex", "manifest-binary", "manifest-text"]
+ArtifactKind = Literal[
+    "apk",
+    "split-apks",
+    "aab",
+    "aar",
+    "jar",
+    "dex",
+    "manifest-binary",
+    "manifest-text",
+    "gradle-dependencies",
+    "gradle-lockfile",
+    "gradle-version-catalog",
+]
 ComponentKind = Literal["activity", "activity-alias", "service", "receiver", "provider"]
 PermissionOrigin = Literal["platform", "app", "vendor", "unknown"]
 """platform: defined by AOSP; app: declared by this manifest; vendor: another namespace

@@ -1,7 +1,7 @@
-"""AndroidManifest.xml, binary (AXML) or plain text, to the facts the inventory reports.
+"""AndroidManifest.xml, binary (AXML), plain text or protobuf (App Bundle), to the facts the inventory reports.
 
 Binary XML is decoded by pyaxmlparser's AXML printer; plain text by lxml with entity expansion,
-DTD loading and network access off.
+DTD loading and network access off; an App Bundle's protobuf XML by `protobuf_xml`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .axml_printer import load_axml_printer
 from .errors import ScanError
 from .inventory import App, Component, DeclaredPermission, Queries, QueryIntent, Struct
 from .limits import Limits
+from .protobuf_xml import xml_node_to_element
 
 ANDROID_NS = "http://schemas.android.com/apk/res/android"
 AXML_FILE_TYPE = 0x0003
@@ -90,9 +91,23 @@ def looks_like_text_xml(data: bytes) -> bool:
 
 def read_manifest(data: bytes, limits: Limits) -> ManifestFacts:
     """Parse either form of AndroidManifest.xml."""
+    _check_size(data, limits)
+    return _manifest_facts(_binary_root(data, limits) if is_binary_xml(data) else _text_root(data))
+
+
+def read_protobuf_manifest(data: bytes, limits: Limits) -> ManifestFacts:
+    """Parse an App Bundle module's manifest, an `aapt.pb.XmlNode` (nothing in it tells it apart from
+    other bytes, so the caller knows it by its place in the bundle)."""
+    _check_size(data, limits)
+    return _manifest_facts(xml_node_to_element(data))
+
+
+def _check_size(data: bytes, limits: Limits) -> None:
     if len(data) > limits.max_manifest_size:
         raise ScanError(f"manifest of {len(data)} bytes, more than the limit of {limits.max_manifest_size}")
-    root = _binary_root(data, limits) if is_binary_xml(data) else _text_root(data)
+
+
+def _manifest_facts(root: etree._Element) -> ManifestFacts:
     if _local(root.tag) != "manifest":
         raise ScanError(f"root element is <{_local(root.tag)}>, not <manifest>")
     return _facts(root)

@@ -92,3 +92,20 @@ def test_scan_imports_neither_the_database_nor_the_web_stack() -> None:
     assert result.returncode == 0
     imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
     assert not imported & {"sqlmodel", "sqlalchemy", "litestar", "uvicorn", "alembic", "jsonschema"}
+
+
+def test_every_data_file_ships_in_the_package() -> None:
+    """A regular (non-editable) install must carry every data file the code reads."""
+    import tomllib
+    from fnmatch import fnmatch
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    for package, globs in patterns.items():
+        for path in (ROOT / package).rglob("*"):
+            relative = path.relative_to(ROOT / package).as_posix()
+            if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in relative:
+                assert any(fnmatch(relative, glob) for glob in globs), f"{package}/{relative} is not package data"
+    for package in ("scanners", "manifests", "registry"):
+        for path in (ROOT / package).rglob("*"):
+            if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in str(path):
+                assert package in patterns, f"{path} is in a package without package data"

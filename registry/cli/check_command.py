@@ -7,7 +7,7 @@ from pathlib import Path
 
 import rich_click as click
 
-from .errors import report_error
+from .errors import report_error, write_text
 
 
 @click.command("check")
@@ -75,7 +75,7 @@ def check_command(
         sys.exit(2)
     report = render(findings, output_format)
     if output:
-        output.write_text(report, encoding="utf-8")
+        write_text(output, report)
     else:
         sys.stdout.write(report)
     sys.exit(1 if findings.summary.failed else 0)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import rich_click as click
 
-from .errors import report_error
+from .errors import report_error, write_text
 
 TABLE_CHOICES = ("sdks", "permissions", "collected", "shared", "all")
 
@@ -59,7 +59,7 @@ def disclose_command(
         sys.exit(2)
     text = _render(declarations, lang, table, output_format)
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
     else:
         sys.stdout.write(text)
 

@@ -8,3 +8,12 @@ from pathlib import Path
 
 def report_error(path: Path | str, message: str) -> None:
     print(f"consentry: {path}: {message}", file=sys.stderr)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a report or draft; a path that cannot be written is bad input (exit code 2)."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        report_error(path, f"cannot write: {error.strerror or error}")
+        sys.exit(2)

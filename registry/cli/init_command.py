@@ -7,7 +7,7 @@ from pathlib import Path
 
 import rich_click as click
 
-from .errors import report_error
+from .errors import report_error, write_text
 
 
 @click.command("init")
@@ -44,7 +44,7 @@ def init_command(artifact: Path, output: Path | None, lang: str, force: bool) ->
         lang=lang,
     )
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
         marks = text.count("TODO:")
         click.echo(
             f"wrote {output}: {len(inventory.sdks)} SDKs, {len(inventory.permissions)} permissions, {marks} TODO marks"
