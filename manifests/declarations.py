@@ -11,14 +11,16 @@ import difflib
 import json
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import jsonschema
 import msgspec
 
 from .data_item_catalog import load_data_items
 from .permission_catalog import load_permission_catalog
 from .sdk_catalog import load_sdk_catalog
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA = "consentry/declarations/1"
 SCHEMA_FILE = Path(__file__).parent / "schema" / "declarations.schema.json"
@@ -26,9 +28,23 @@ MAX_SIZE = 5 * 1024 * 1024
 """A real policy's declarations are tens of kilobytes; anything this large is a mistake or an attack."""
 PLATFORM_NAMESPACE = "android."
 
+# The types below carry the JSON Schema's constraints too, so that a valid document is accepted by
+# msgspec alone; jsonschema (slow to import) runs only to explain a document that fails
+# (`tests/test_declarations.py` holds the two to the same verdicts).
 LegalBasis = Literal[
     "consent", "separate_consent", "contract", "legal_obligation", "vital_interests", "public_interest",
     "legitimate_interests",
+]  # fmt: skip
+Platform = Literal["android", "ios", "harmonyos", "web", "mini-program"]
+Id = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Text = Annotated[str, msgspec.Meta(min_length=1)]
+Url = Annotated[str, msgspec.Meta(pattern=r"^https?://")]
+Package = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)+$")]
+PermissionName = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_${}]+)+$")]
+Rule = Literal[
+    "sdk.undeclared", "sdk.not-in-build", "sdk.incomplete", "sdk.data-underdeclared", "permission.undeclared",
+    "permission.not-requested", "permission.no-purpose", "consent.separate-required", "policy.text-missing",
+    "waiver.expired",
 ]  # fmt: skip
 
 
@@ -37,33 +53,33 @@ class Struct(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
 
 class AppInfo(Struct):
-    id: str
-    name: str
-    package: str
-    platforms: tuple[str, ...] = ()
+    id: Id
+    name: Text
+    package: Package
+    platforms: tuple[Platform, ...] = ()
 
 
 class PolicyInfo(Struct):
-    version: str
+    version: Text
     effective_date: datetime.date
-    url: str | None = None
-    languages: tuple[str, ...] = ()
+    url: Url | None = None
+    languages: tuple[Literal["zh", "en"], ...] = ()
 
 
 class DeclaredSdk(Struct, kw_only=True):
-    sdk: str | None = None
-    name: str | None = None
-    vendor: str | None = None
-    purpose: str
-    scenario: str | None = None
-    data_items: tuple[str, ...] = ()
-    data_description: str | None = None
+    sdk: Id | None = None
+    name: Text | None = None
+    vendor: Text | None = None
+    purpose: Text
+    scenario: Text | None = None
+    data_items: tuple[Id, ...] = ()
+    data_description: Text | None = None
     permissions: tuple[str, ...] = ()
     legal_basis: LegalBasis
     required: bool | None = None
     processing: Literal["sdk-collects", "app-transmits", "both"] | None = None
-    privacy_url: str | None = None
-    platforms: tuple[str, ...] = ()
+    privacy_url: Url | None = None
+    platforms: tuple[Platform, ...] = ()
 
     @property
     def label(self) -> str:
@@ -71,37 +87,37 @@ class DeclaredSdk(Struct, kw_only=True):
 
 
 class DeclaredPermission(Struct):
-    name: str
-    function: str | None = None
-    purpose: str | None = None
-    scenario: str | None = None
+    name: PermissionName
+    function: Text | None = None
+    purpose: Text | None = None
+    scenario: Text | None = None
     required: bool | None = None
-    requested_by: tuple[str, ...] = ()
+    requested_by: tuple[Text, ...] = ()
     legal_basis: LegalBasis | None = None
 
 
 class DeclaredDataItem(Struct, kw_only=True):
-    item: str
-    description: str | None = None
-    purpose: str
-    scenario: str | None = None
+    item: Id
+    description: Text | None = None
+    purpose: Text
+    scenario: Text | None = None
     legal_basis: LegalBasis | None = None
 
 
 class Waiver(Struct):
-    rule: str
-    subject: str
-    reason: str
-    approver: str
+    rule: Rule
+    subject: Text
+    reason: Text
+    approver: Text
     expires: datetime.date
 
 
 class Declarations(Struct):
-    schema: str
+    schema: Literal["consentry/declarations/1"]
     app: AppInfo
     policy: PolicyInfo
-    sdks: tuple[DeclaredSdk, ...] = ()
-    permissions: tuple[DeclaredPermission, ...] = ()
+    sdks: tuple[DeclaredSdk, ...]
+    permissions: tuple[DeclaredPermission, ...]
     data_items: tuple[DeclaredDataItem, ...] = ()
     waivers: tuple[Waiver, ...] = ()
 
@@ -141,10 +157,10 @@ def parse_declarations(data: bytes, source: str) -> Declarations:
     if len(data) > MAX_SIZE:
         raise DeclarationsError(source, [f"(file): {len(data)} bytes, more than the limit of {MAX_SIZE}"])
     document = _parse_document(data, source)
-    problems = [_describe(error) for error in _validator().iter_errors(document)]
-    if problems:
-        raise DeclarationsError(source, sorted(set(problems)))
-    declarations = msgspec.convert(document, Declarations)
+    declarations = _accepted(document)
+    if declarations is None:
+        problems = [_describe(error) for error in _validator().iter_errors(document)]
+        raise DeclarationsError(source, sorted(set(problems)) or ["(top): not valid declarations"])
     problems = _catalog_problems(declarations)
     if problems:
         raise DeclarationsError(source, problems)
@@ -166,8 +182,29 @@ def _parse_document(data: bytes, source: str) -> object:
         raise DeclarationsError(source, [f"(file): {error}"]) from None
 
 
+def _accepted(document: object) -> Declarations | None:
+    """The declarations, when the document meets every rule of the schema; None when it does not."""
+    try:
+        declarations = msgspec.convert(document, Declarations)
+    except msgspec.ValidationError:
+        return None
+    lists = [
+        declarations.app.platforms,
+        declarations.policy.languages,
+        *(list_ for sdk in declarations.sdks for list_ in (sdk.data_items, sdk.permissions, sdk.platforms)),
+        *(permission.requested_by for permission in declarations.permissions),
+    ]
+    if any(len(set(values)) != len(values) for values in lists):
+        return None  # the schema's uniqueItems
+    if any(sdk.sdk is None and sdk.name is None for sdk in declarations.sdks):
+        return None  # the schema's anyOf: a catalog id or a name
+    return declarations
+
+
 @cache
 def _validator() -> jsonschema.protocols.Validator:
+    import jsonschema
+
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 

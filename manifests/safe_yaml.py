@@ -1,47 +1,57 @@
 """YAML for untrusted files: safe types only, and no anchors or aliases.
 
 Aliases let a few hundred bytes stand for billions of nodes (the "billion laughs" bomb); declarations
-and catalogs never need them, so a document that uses one is refused before anything walks it.
+and catalogs never need them, so a document that uses one is refused before anything is built from it.
+libyaml (C) does the parsing when PyYAML has it: ten times faster than the Python parser.
 """
 
 from __future__ import annotations
 
 import yaml
 
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class YamlError(Exception):
     """A document that is not valid YAML, or that uses a construct we refuse."""
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    # The pure-Python loader: libyaml's composer runs in C and would never call this hook.
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise YamlError(f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not accepted")
-        return super().compose_node(parent, index)
+class _Loader(_BASE):  # type: ignore[misc, valid-type]
+    pass
 
 
 # Dates stay text, as in JSON: the schemas check their format, and YAML and JSON load alike.
-_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+def _refuse_aliases(text: str) -> None:
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlError(f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not accepted")
+
+
+def _error(error: yaml.YAMLError) -> YamlError:
+    mark = getattr(error, "problem_mark", None)
+    where = f"line {mark.line + 1}: " if mark else ""
+    return YamlError(f"{where}not valid YAML: {getattr(error, 'problem', None) or error}")
 
 
 def load_yaml(text: str) -> object:
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)
+        _refuse_aliases(text)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise YamlError(f"{where}not valid YAML: {getattr(error, 'problem', None) or error}") from None
+        raise _error(error) from None
 
 
 def node_lines(text: str) -> dict[str, int]:
     """1-based line of every mapping key and sequence item, by path (`sdks`, `sdks[3]`, `sdks[3].purpose`):
     where a finding about that part of the document points."""
     try:
-        root = yaml.compose(text, Loader=_NoAliasLoader)
+        _refuse_aliases(text)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as error:
-        raise YamlError(f"not valid YAML: {error}") from None
+        raise _error(error) from None
     lines: dict[str, int] = {}
 
     def walk(node: yaml.Node, path: str) -> None:

@@ -200,3 +200,23 @@ def test_publish_of_a_missing_file(tmp_path: Path, database: str) -> None:
     result = run_consentry("publish", tmp_path / "nope.yaml", database=database)
     assert result.returncode == 2
     assert "no such file" in result.stderr
+
+
+@pytest.mark.parametrize(("path", "value", "message"), SCHEMA_BREAKS, ids=[b[0] for b in SCHEMA_BREAKS])
+def test_the_fast_check_agrees_with_the_json_schema(path: str, value: object, message: str) -> None:
+    """A valid document is accepted without jsonschema; so every document the schema rejects must be
+    rejected by the typed fast check too."""
+    from manifests.declarations import _accepted, _validator
+
+    document = json.loads(json.dumps(broken(path, value)))
+    assert list(_validator().iter_errors(document))
+    assert _accepted(document) is None
+    assert _accepted(json.loads(json.dumps(VALID))) is not None
+    assert not list(_validator().iter_errors(json.loads(json.dumps(VALID))))
+
+
+def test_json_and_yaml_round_trip_through_to_json(tmp_path: Path) -> None:
+    declarations = load_declarations(write(tmp_path, VALID))
+    from manifests.declarations import Declarations
+
+    assert Declarations.from_json(declarations.to_json()) == declarations

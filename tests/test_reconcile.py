@@ -36,7 +36,7 @@ def check(inventory, declarations=DECLARATIONS, **options):
 def test_the_example_passes_clean_against_its_declarations(inventory) -> None:
     findings = check(inventory)
     assert [f.rule for f in counted(findings) if f.severity == "error"] == []
-    assert {f.subject for f in findings if f.waiver} == {"inmobi", "zxing"}
+    assert {f.subject for f in findings if f.waiver} == {"zxing"}
 
 
 def test_the_example_passes_clean_against_the_published_policy_text(inventory) -> None:
@@ -81,7 +81,7 @@ def test_incomplete_sdk(inventory) -> None:
     findings = counted(check(inventory, replace(DECLARATIONS, sdks=(*DECLARATIONS.sdks, homegrown))), "sdk.incomplete")
     assert [f.subject for f in findings] == ["某自研SDK"]
     assert "vendor, data collected, privacy policy URL" in findings[0].message
-    assert counted(check(inventory), "sdk.incomplete") == []  # inmobi and zxing are waived
+    assert counted(check(inventory), "sdk.incomplete") == []  # zxing is waived
 
 
 def test_data_underdeclared(inventory) -> None:
@@ -177,24 +177,24 @@ def test_policy_text_missing_a_permission(inventory) -> None:
 def test_active_waiver_is_reported_not_counted(inventory) -> None:
     findings = check(inventory)
     waived = [f for f in findings if f.waiver]
-    assert {(f.rule, f.subject) for f in waived} == {("sdk.incomplete", "inmobi"), ("sdk.incomplete", "zxing")}
+    assert {(f.rule, f.subject) for f in waived} == {("sdk.incomplete", "zxing")}
     assert waived[0].waiver.approver
 
 
 def test_expired_waiver_is_an_error_and_silences_nothing(inventory) -> None:
     expired = tuple(
-        replace(w, expires=datetime.date(2026, 1, 1)) if w.subject == "inmobi" else w for w in DECLARATIONS.waivers
+        replace(w, expires=datetime.date(2026, 1, 1)) if w.subject == "zxing" else w for w in DECLARATIONS.waivers
     )
     findings = check(inventory, replace(DECLARATIONS, waivers=expired))
-    assert [f.subject for f in counted(findings, "waiver.expired")] == ["sdk.incomplete inmobi"]
-    assert [f.subject for f in counted(findings, "sdk.incomplete")] == ["inmobi"]
+    assert [f.subject for f in counted(findings, "waiver.expired")] == ["sdk.incomplete zxing"]
+    assert [f.subject for f in counted(findings, "sdk.incomplete")] == ["zxing"]
     assert counted(check(inventory), "waiver.expired") == []
 
 
 def test_a_waiver_for_another_subject_does_not_apply(inventory) -> None:
     other = Waiver(rule="sdk.undeclared", subject="getui", reason="r", approver="a", expires=datetime.date(2030, 1, 1))
     findings = check(inventory, replace(DECLARATIONS, waivers=(*DECLARATIONS.waivers, other)))
-    assert all(f.waiver is None or f.subject in {"inmobi", "zxing"} for f in findings)
+    assert all(f.waiver is None or f.subject == "zxing" for f in findings)
 
 
 def test_the_undeclared_variant_fails_with_exactly_three_errors() -> None:
