@@ -17,14 +17,19 @@ COMPLETENESS: dict[str, Callable[[SdkEntry], bool]] = {
     "website": lambda e: bool(e.website),
     "privacy_policy_url": lambda e: bool(e.privacy_policy_url),
     "purpose": lambda e: bool(e.purpose.en and e.purpose.zh),
-    "data_collected": lambda e: bool(e.data_collected),
-    "permissions": lambda e: bool(e.permissions.required or e.permissions.optional),
+    # An empty list backed by a source (the vendor says the SDK collects nothing) is a known fact too.
+    "data_collected": lambda e: bool(e.data_collected) or _sourced(e, "data_collected"),
+    "permissions": lambda e: bool(e.permissions.required or e.permissions.optional) or _sourced(e, "permissions"),
     "maven": lambda e: bool(e.signatures.maven),
     "dex_packages": lambda e: bool(e.signatures.dex_packages),
     "manifest_signatures": lambda e: bool(
         e.signatures.components or e.signatures.component_patterns or e.signatures.meta_data
     ),
 }
+def _sourced(entry: SdkEntry, fact: str) -> bool:
+    return any(fact in source.facts for source in entry.provenance)
+
+
 DISCLOSURE_FIELDS = ("vendor", "purpose", "data_collected", "privacy_policy_url")
 
 
