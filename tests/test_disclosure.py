@@ -127,3 +127,12 @@ def test_html_page_lays_out_cleanly_in_headless_chromium(lang: str, tmp_path: Pa
     screenshot = tmp_path / f"disclosure.{lang}.png"
     subprocess.run([CHROMIUM, *flags, f"--screenshot={screenshot}", probe.as_uri()], capture_output=True, timeout=120)
     assert screenshot.stat().st_size > 20_000
+
+
+def test_play_csv_golden() -> None:
+    output = disclose("--format", "play-csv")
+    golden = GOLDEN / "play-data-safety.csv"
+    if UPDATE:
+        golden.write_text(output, encoding="utf-8")
+    assert output == golden.read_text(encoding="utf-8")
+    assert output.splitlines()[0].count(",") == 4  # the Play Console's five columns
