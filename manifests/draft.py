@@ -26,14 +26,16 @@ class FoundSdk:
     """How the build showed it, for the comment above its declaration."""
 
 
-def _scalar(value: object) -> str:
+def scalar(value: object) -> str:
+    """`value` as one line of YAML (flow style, quoted where it must be)."""
     text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10_000).strip()
     return text.removesuffix("\n...").removesuffix("...").strip()
 
 
-def _line(indent: int, key: str, value: object, comment: str = "") -> str:
+def line(indent: int, key: str, value: object, comment: str = "") -> str:
+    """`key: value`, indented, with an optional `# comment`."""
     suffix = f"  # {comment}" if comment else ""
-    return f"{' ' * indent}{key}: {_scalar(value)}{suffix}"
+    return f"{' ' * indent}{key}: {scalar(value)}{suffix}"
 
 
 def draft_declarations(
@@ -52,18 +54,16 @@ def draft_declarations(
         f"# Draft declarations made by `consentry init` from {source} on {today}.",
         "# Defaults come from the consentry catalog (the comment on each line says which field);",
         f"# every `{TODO}` needs a person's decision before `consentry publish` accepts the file.",
-        _line(0, "schema", SCHEMA),
+        line(0, "schema", SCHEMA),
         "app:",
-        _line(
-            2, "id", (package or "app").rsplit(".", 1)[-1].lower().replace("_", "-"), f"{TODO} the app's registry id"
-        ),
-        _line(2, "name", f"{TODO} the app's name"),
-        _line(2, "package", package or f"{TODO} package name"),
-        _line(2, "platforms", ["android"]),
+        line(2, "id", (package or "app").rsplit(".", 1)[-1].lower().replace("_", "-"), f"{TODO} the app's registry id"),
+        line(2, "name", f"{TODO} the app's name"),
+        line(2, "package", package or f"{TODO} package name"),
+        line(2, "platforms", ["android"]),
         "policy:",
-        _line(2, "version", f"{TODO} the policy's version label"),
-        _line(2, "effective_date", today.isoformat(), f"{TODO} the date the policy takes effect"),
-        _line(2, "languages", [lang]),
+        line(2, "version", f"{TODO} the policy's version label"),
+        line(2, "effective_date", today.isoformat(), f"{TODO} the date the policy takes effect"),
+        line(2, "languages", [lang]),
         "",
         "# Third-party SDKs found in the build.",
         "sdks:" if sdks else "sdks: []",
@@ -95,33 +95,33 @@ def _sdk_lines(entry: SdkEntry, evidence: str, lang: str) -> list[str]:
     vendor = getattr(entry.vendor, lang) or entry.vendor.en or entry.vendor.zh
     purpose = getattr(entry.purpose, lang) or entry.purpose.en or entry.purpose.zh
     sensitive = _has_sensitive_items(entry)
-    lines = [f"  # {entry.display_name}: {evidence}", _line(2, "- sdk", entry.id)]
+    lines = [f"  # {entry.display_name}: {evidence}", line(2, "- sdk", entry.id)]
     lines.append(
-        _line(4, "vendor", vendor, "catalog: vendor")
+        line(4, "vendor", vendor, "catalog: vendor")
         if vendor
         else f"    # vendor: not in the catalog; {TODO} the vendor's legal name"
     )
     lines.append(
-        _line(4, "purpose", purpose, f"catalog: purpose; {TODO} check the wording")
+        line(4, "purpose", purpose, f"catalog: purpose; {TODO} check the wording")
         if purpose
-        else _line(4, "purpose", f"{TODO} what the app uses {entry.display_name} for")
+        else line(4, "purpose", f"{TODO} what the app uses {entry.display_name} for")
     )
-    lines.append(_line(4, "scenario", f"{TODO} when or in which feature it runs"))
+    lines.append(line(4, "scenario", f"{TODO} when or in which feature it runs"))
     items = [item.item for item in entry.data_collected]
     lines.append(
-        _line(4, "data_items", items, "catalog: data_collected")
+        line(4, "data_items", items, "catalog: data_collected")
         if items
         else f"    # data_items: not in the catalog; {TODO} what it collects (data_items.yaml ids)"
     )
     wanted = [*entry.permissions.required, *entry.permissions.optional]
     if wanted:
-        lines.append(_line(4, "permissions", wanted, "catalog: permissions"))
+        lines.append(line(4, "permissions", wanted, "catalog: permissions"))
     basis = "separate_consent" if sensitive else "consent"
     note = "sensitive personal information: PIPL art. 29" if sensitive else "PIPL art. 13"
-    lines.append(_line(4, "legal_basis", basis, f"{TODO} confirm ({note})"))
-    lines.append(_line(4, "processing", "sdk-collects", f"{TODO} or app-transmits / both"))
+    lines.append(line(4, "legal_basis", basis, f"{TODO} confirm ({note})"))
+    lines.append(line(4, "processing", "sdk-collects", f"{TODO} or app-transmits / both"))
     if entry.privacy_policy_url:
-        lines.append(_line(4, "privacy_url", entry.privacy_policy_url, "catalog: privacy_policy_url"))
+        lines.append(line(4, "privacy_url", entry.privacy_policy_url, "catalog: privacy_policy_url"))
     else:
         lines.append(f"    # privacy_url: not in the catalog; {TODO} the SDK's privacy-policy URL")
     return lines
@@ -137,15 +137,15 @@ def _has_sensitive_items(entry: SdkEntry) -> bool:
 def _permission_lines(name: str, known: object, needed_by: list[str], lang: str) -> list[str]:
     label = getattr(known, f"label_{lang}", None) if known else None
     sensitive = bool(known and getattr(known, "sensitive", False))
-    lines = [_line(2, "- name", name)]
+    lines = [line(2, "- name", name)]
     if label:
-        lines.append(_line(4, "function", label, "catalog: permission label"))
+        lines.append(line(4, "function", label, "catalog: permission label"))
     else:
-        lines.append(_line(4, "function", f"{TODO} what it gives access to"))
-    lines.append(_line(4, "purpose", f"{TODO} why the app needs it"))
-    lines.append(_line(4, "scenario", f"{TODO} when the app asks for it"))
+        lines.append(line(4, "function", f"{TODO} what it gives access to"))
+    lines.append(line(4, "purpose", f"{TODO} why the app needs it"))
+    lines.append(line(4, "scenario", f"{TODO} when the app asks for it"))
     lines.append(
-        _line(
+        line(
             4,
             "requested_by",
             needed_by or ["app"],
@@ -153,5 +153,5 @@ def _permission_lines(name: str, known: object, needed_by: list[str], lang: str)
         )
     )
     basis = "separate_consent" if sensitive else "consent"
-    lines.append(_line(4, "legal_basis", basis, f"{TODO} confirm"))
+    lines.append(line(4, "legal_basis", basis, f"{TODO} confirm"))
     return lines
