@@ -26,6 +26,8 @@ COMPLETENESS: dict[str, Callable[[SdkEntry], bool]] = {
         e.signatures.components or e.signatures.component_patterns or e.signatures.meta_data
     ),
 }
+
+
 def _sourced(entry: SdkEntry, fact: str) -> bool:
     return any(fact in source.facts for source in entry.provenance)
 

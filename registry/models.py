@@ -83,6 +83,9 @@ class Finding(SQLModel, table=True):
 
 
 class Waiver(SQLModel, table=True):
+    """A waiver of one finding (rule, subject) under a policy version: from its declarations when published
+    (`source` "declarations"), or added later through the API ("api"). Revoked, never deleted."""
+
     id: int | None = Field(default=None, primary_key=True)
     policy_version_id: int = Field(foreign_key="policy_version.id", index=True)
     rule: str = Field(max_length=64)
@@ -90,6 +93,11 @@ class Waiver(SQLModel, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     approver: str = Field(max_length=200)
     expires: datetime.date
+    source: str = Field(default="declarations", max_length=16, sa_column_kwargs={"server_default": "declarations"})
+    created_at: datetime.datetime | None = Field(default_factory=utc_now)
+    created_by: str | None = Field(default=None, max_length=200)
+    revoked_at: datetime.datetime | None = None
+    revoked_by: str | None = Field(default=None, max_length=200)
 
 
 class ApiToken(SQLModel, table=True):

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from manifests.declarations import Declarations
+from manifests.declarations import Waiver as DeclaredWaiver
 from scanners import Inventory
 
 from .models import App, AuditEntry, PolicyVersion, Release, Waiver
@@ -34,7 +35,7 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _audit(session: Session, actor: str, action: str, app_id: str | None, subject: str, detail: object) -> None:
+def audit(session: Session, actor: str, action: str, app_id: str | None, subject: str, detail: object) -> None:
     session.add(AuditEntry(actor=actor, action=action, app_id=app_id, subject=subject, detail=canonical_json(detail)))
 
 
@@ -49,7 +50,7 @@ def publish(session: Session, declarations: Declarations, actor: str) -> tuple[P
     if app is None:
         app = App(id=declarations.app.id, name=declarations.app.name, package=declarations.app.package)
         session.add(app)
-        _audit(session, actor, "app.create", app.id, app.id, {"name": app.name, "package": app.package})
+        audit(session, actor, "app.create", app.id, app.id, {"name": app.name, "package": app.package})
     latest = _latest_version(session, app.id)
     if latest is not None and latest.content_hash == digest:
         return latest, False
@@ -66,8 +67,8 @@ def publish(session: Session, declarations: Declarations, actor: str) -> tuple[P
     session.add(version)
     session.flush()
     for waiver in declarations.waivers:
-        session.add(Waiver(policy_version_id=version.id, **msgspec.structs.asdict(waiver)))
-    _audit(
+        session.add(Waiver(policy_version_id=version.id, created_by=actor, **msgspec.structs.asdict(waiver)))
+    audit(
         session,
         actor,
         "policy.publish",
@@ -142,7 +143,7 @@ def record(
         findings = _findings(session, release, inventory, policy_text, fail_on)
         for finding in findings.findings if findings else ():
             session.add(_finding_row(release, finding))
-        _audit(
+        audit(
             session,
             actor,
             "release.record",
@@ -166,8 +167,24 @@ def record(
         return Recorded(existing, False, _findings(session, existing, inventory, policy_text, fail_on))
 
 
-def _declarations(version: PolicyVersion) -> Declarations:
+def declarations_of(version: PolicyVersion) -> Declarations:
+    """The declarations a policy version published."""
     return msgspec.convert(json.loads(version.declarations), Declarations, strict=False)
+
+
+def active_waivers(session: Session, policy_version_id: int | None) -> tuple[DeclaredWaiver, ...]:
+    """The waivers of a policy version that are not revoked: its declarations' own, and those added since."""
+    query = (
+        select(Waiver)
+        .where(Waiver.policy_version_id == policy_version_id, col(Waiver.revoked_at).is_(None))
+        .order_by(col(Waiver.id))
+    )
+    return tuple(
+        DeclaredWaiver(
+            rule=row.rule, subject=row.subject, reason=row.reason, approver=row.approver, expires=row.expires
+        )
+        for row in session.exec(query)
+    )
 
 
 def stored_declarations(session: Session, app_id: str, number: int | None = None) -> Declarations | None:
@@ -177,7 +194,7 @@ def stored_declarations(session: Session, app_id: str, number: int | None = None
     else:
         query = select(PolicyVersion).where(PolicyVersion.app_id == app_id, PolicyVersion.number == number)
         version = session.exec(query).first()
-    return _declarations(version) if version else None
+    return declarations_of(version) if version else None
 
 
 def _findings(
@@ -186,7 +203,7 @@ def _findings(
     version = session.get(PolicyVersion, release.policy_version_id) if release.policy_version_id else None
     if version is None:
         return None
-    declarations = _declarations(version)
+    declarations = msgspec.structs.replace(declarations_of(version), waivers=active_waivers(session, version.id))
     return findings_for(
         inventory,
         declarations,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -70,13 +71,13 @@ POSTGRES_VARIABLE = "CONSENTRY_TEST_POSTGRES_URL"
 """Set (by .ci/run, to a server's maintenance database) to run the registry tests on PostgreSQL."""
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[str]:
-    """A new, empty registry database: a SQLite file, or a fresh PostgreSQL database when
-    $CONSENTRY_TEST_POSTGRES_URL names a server."""
+@contextlib.contextmanager
+def new_database(folder: Path) -> Iterator[str]:
+    """A new, empty registry database: a SQLite file in `folder`, or a fresh PostgreSQL database when
+    $CONSENTRY_TEST_POSTGRES_URL names a server (dropped afterwards)."""
     server = os.environ.get(POSTGRES_VARIABLE)
     if not server:
-        yield f"sqlite:///{tmp_path / 'consentry.db'}"
+        yield f"sqlite:///{folder / 'consentry.db'}"
         return
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -85,10 +86,26 @@ def database(tmp_path: Path) -> Iterator[str]:
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    from registry.database import engine_for
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        from registry.database import engine_for
 
-    engine_for.cache_clear()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+        engine_for.cache_clear()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[str]:
+    """A new, empty registry database for one test."""
+    with new_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new, empty registry database shared by the tests of one module (e.g. behind one server)."""
+    with new_database(tmp_path_factory.mktemp("registry")) as url:
+        yield url

@@ -8,9 +8,12 @@ import rich_click as click
 from .catalog_command import catalog_command
 from .check_command import check_command
 from .disclose_command import disclose_command
+from .import_command import import_command
 from .init_command import init_command
 from .registry_commands import db_command, history_command, publish_command, record_command
 from .scan_command import scan_command
+from .serve_command import serve_command
+from .token_command import token_command
 
 click.rich_click.USE_MARKDOWN = True
 click.rich_click.SHOW_ARGUMENTS = True
@@ -32,5 +35,8 @@ main.add_command(scan_command)
 main.add_command(check_command)
 main.add_command(disclose_command)
 main.add_command(catalog_command)
+main.add_command(import_command)
 for _command in (init_command, publish_command, record_command, history_command, db_command):
     main.add_command(_command)
+main.add_command(serve_command)
+main.add_command(token_command)

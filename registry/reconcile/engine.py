@@ -131,9 +131,11 @@ def _undeclared_sdks(context: Context) -> Iterator[Finding]:
         via = f" (via {sdk.via})" if sdk.via else ""
         with_core = f", with {', '.join(core.name for core in brought)} that it brings" if brought else ""
         yield context.finding(
-            "sdk.undeclared", sdk.id,
+            "sdk.undeclared",
+            sdk.id,
             f"{sdk.name}{via} is in the build ({sdk.confidence}{with_core}) but not declared",
-            path="sdks", evidence=tuple(e for s in (sdk, *brought) for e in _evidence(s)),
+            path="sdks",
+            evidence=tuple(e for s in (sdk, *brought) for e in _evidence(s)),
         )
 
 
