@@ -25,7 +25,7 @@ class AppController(Controller):
     tags = ("apps",)
     security = SECURITY
 
-    @get("/", sync_to_thread=True, responses=problems(400, 401))
+    @get("/", sync_to_thread=False, responses=problems(400, 401))
     def list_apps(
         self,
         request: Request,
@@ -44,7 +44,7 @@ class AppController(Controller):
         link = next_link(request, page.after)
         return Response(AppPage(items=[app_out(app) for app in page.items], next=link), headers=link_header(link))
 
-    @get("/{app_id:str}", sync_to_thread=True, responses=problems(401, 404))
+    @get("/{app_id:str}", sync_to_thread=False, responses=problems(401, 404))
     def get_app(self, db: Session, app_id: AppId) -> AppDetail:
         """One app, with how many policy versions and releases it has and the policy version in force."""
         app = app_or_404(db, app_id)

@@ -20,7 +20,7 @@ class AuditController(Controller):
     tags = ("audit log",)
     security = SECURITY
 
-    @get("/", sync_to_thread=True, responses=problems(400, 401, 404))
+    @get("/", sync_to_thread=False, responses=problems(400, 401, 404))
     def list_entries(
         self, request: Request, db: Session, app_id: AppId, limit: Limit, cursor: Cursor
     ) -> Response[AuditPage]:

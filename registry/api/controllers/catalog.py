@@ -53,7 +53,7 @@ class CatalogController(Controller):
     security = SECURITY
     middleware = (ETagMiddleware,)
 
-    @get("/sdks", sync_to_thread=True, responses=cached(400, 401))
+    @get("/sdks", sync_to_thread=False, responses=cached(400, 401))
     def list_sdks(self, request: Request, limit: Limit, cursor: Cursor, q: Query = None) -> Response[SdkPage]:
         """SDKs by id; with `q`, the best matches first (exact names, then prefixes, then any field)."""
         entries = _search(q) if q else load_sdk_catalog()
@@ -68,7 +68,7 @@ class CatalogController(Controller):
             raise _not_found(f"SDK {sdk_id!r}")
         return entry
 
-    @get("/permissions", sync_to_thread=True, responses=cached(400, 401))
+    @get("/permissions", sync_to_thread=False, responses=cached(400, 401))
     def list_permissions(
         self, request: Request, limit: Limit, cursor: Cursor, q: Query = None
     ) -> Response[PermissionPage]:
@@ -88,7 +88,7 @@ class CatalogController(Controller):
             raise _not_found(f"platform permission {name!r}")
         return permission
 
-    @get("/data-items", sync_to_thread=True, responses=cached(400, 401))
+    @get("/data-items", sync_to_thread=False, responses=cached(400, 401))
     def list_data_items(
         self, request: Request, limit: Limit, cursor: Cursor, q: Query = None
     ) -> Response[DataItemPage]:

@@ -18,7 +18,7 @@ class HealthController(Controller):
     path = "/health"
     tags = ("health",)
 
-    @get("/", sync_to_thread=True, opt={PUBLIC: True}, security=[], responses=problems(503))
+    @get("/", sync_to_thread=False, opt={PUBLIC: True}, security=[], responses=problems(503))
     def health(self, db: Session) -> Health:
         """200 when the server answers and its database does too; 503 otherwise."""
         try:

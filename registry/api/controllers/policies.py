@@ -38,7 +38,7 @@ class PolicyVersionController(Controller):
     tags = ("policy versions",)
     security = SECURITY
 
-    @get("/", sync_to_thread=True, responses=problems(400, 401, 404))
+    @get("/", sync_to_thread=False, responses=problems(400, 401, 404))
     def list_versions(
         self, request: Request, db: Session, app_id: AppId, limit: Limit, cursor: Cursor
     ) -> Response[PolicyVersionPage]:
@@ -66,19 +66,19 @@ class PolicyVersionController(Controller):
         location = f"/api/v1/apps/{app_id}/policy-versions/{version.number}"
         return Response(version_out(version), status_code=201 if created else 200, headers={"Location": location})
 
-    @get("/{number:int}", sync_to_thread=True, middleware=[ETagMiddleware], responses=cached(401, 404))
+    @get("/{number:int}", sync_to_thread=False, middleware=[ETagMiddleware], responses=cached(401, 404))
     def get_version(self, db: Session, app_id: AppId, number: VersionNumber) -> PolicyVersionDetail:
         """One published (immutable) policy version, with its declarations."""
         return version_detail(version_or_404(db, app_id, number))
 
-    @get("/{number:int}/declarations", sync_to_thread=True, middleware=[ETagMiddleware], responses=cached(401, 404))
+    @get("/{number:int}/declarations", sync_to_thread=False, middleware=[ETagMiddleware], responses=cached(401, 404))
     def get_declarations(self, db: Session, app_id: AppId, number: VersionNumber) -> dict[str, Any]:
         """The declarations of a policy version as published (schema `consentry/declarations/1`)."""
         return version_detail(version_or_404(db, app_id, number)).declarations
 
     @get(
         "/{number:int}/disclosure",
-        sync_to_thread=True,
+        sync_to_thread=False,
         operation_class=DisclosureOperation,
         middleware=[ETagMiddleware],
         responses=cached(400, 401, 404, 501),

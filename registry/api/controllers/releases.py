@@ -45,7 +45,7 @@ class ReleaseController(Controller):
     tags = ("releases",)
     security = SECURITY
 
-    @get("/", sync_to_thread=True, responses=problems(400, 401, 404))
+    @get("/", sync_to_thread=False, responses=problems(400, 401, 404))
     def list_releases(
         self,
         request: Request,
@@ -87,19 +87,19 @@ class ReleaseController(Controller):
         location = f"/api/v1/apps/{app_id}/releases/{release.id}"
         return Response(release, status_code=201 if created else 200, headers={"Location": location})
 
-    @get("/{release_id:int}", sync_to_thread=True, middleware=[ETagMiddleware], responses=cached(401, 404))
+    @get("/{release_id:int}", sync_to_thread=False, middleware=[ETagMiddleware], responses=cached(401, 404))
     def get_release(self, db: Session, app_id: AppId, release_id: RowId) -> ReleaseOut:
         """One release, with the policy version in force when it was recorded and its findings' summary."""
         return _release_out(db, release_or_404(db, app_id, release_id))
 
-    @get("/{release_id:int}/inventory", sync_to_thread=True, middleware=[ETagMiddleware], responses=cached(401, 404))
+    @get("/{release_id:int}/inventory", sync_to_thread=False, middleware=[ETagMiddleware], responses=cached(401, 404))
     def get_inventory(self, db: Session, app_id: AppId, release_id: RowId) -> dict[str, Any]:
         """What the build contained (schema `consentry/inventory/1`)."""
         return _inventory(db, release_or_404(db, app_id, release_id))
 
     @get(
         "/{release_id:int}/findings",
-        sync_to_thread=True,
+        sync_to_thread=False,
         middleware=[ETagMiddleware],
         responses=cached(400, 401, 404),
     )
@@ -125,7 +125,7 @@ class ReleaseController(Controller):
         items = [finding_out(finding) for finding in page.items]
         return Response(FindingPage(items=items, next=link), headers=link_header(link))
 
-    @get("/{release_id:int}/report", sync_to_thread=True, middleware=[ETagMiddleware], responses=cached(401, 404))
+    @get("/{release_id:int}/report", sync_to_thread=False, middleware=[ETagMiddleware], responses=cached(401, 404))
     def get_report(self, db: Session, app_id: AppId, release_id: RowId) -> ReleaseReport:
         """What the release contained, what the policy in force at its time declared, and what was
         flagged: the auditor's question in one answer."""

@@ -24,7 +24,7 @@ class TokenController(Controller):
     security = SECURITY
     guards = (admin_only,)
 
-    @get("/", sync_to_thread=True, responses=problems(400, 401, 403))
+    @get("/", sync_to_thread=False, responses=problems(400, 401, 403))
     def list_tokens(self, request: Request, db: Session, limit: Limit, cursor: Cursor) -> Response[TokenPage]:
         """Every token ever created (never its secret), revoked ones too."""
         page = queries.tokens(db, after=decode_cursor(cursor, int), limit=limit)

@@ -23,7 +23,7 @@ class WaiverController(Controller):
     tags = ("waivers",)
     security = SECURITY
 
-    @get("/policy-versions/{number:int}/waivers", sync_to_thread=True, responses=problems(400, 401, 404))
+    @get("/policy-versions/{number:int}/waivers", sync_to_thread=False, responses=problems(400, 401, 404))
     def list_waivers(
         self, request: Request, db: Session, app_id: AppId, number: VersionNumber, limit: Limit, cursor: Cursor
     ) -> Response[WaiverPage]:
