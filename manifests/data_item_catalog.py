@@ -32,9 +32,9 @@ class DataItemCatalog(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
 
 @cache
 def load_data_item_catalog(path: Path = DATA_ITEMS_FILE) -> DataItemCatalog:
-    import yaml  # a small file, read only by commands that need it
+    from .safe_yaml import load_yaml  # libyaml: the file is read by every check
 
-    return msgspec.convert(yaml.safe_load(path.read_text(encoding="utf-8")), DataItemCatalog)
+    return msgspec.convert(load_yaml(path.read_text(encoding="utf-8")), DataItemCatalog)
 
 
 def load_data_items(path: Path = DATA_ITEMS_FILE) -> dict[str, DataItem]:

@@ -108,9 +108,11 @@ class Row(msgspec.Struct, frozen=True):
 
 @cache
 def load_play_form(path: Path = PLAY_FILE) -> PlayForm:
-    import yaml  # a small file, read only by the command that needs it
+    import yaml  # our own data file, which uses anchors: the C loader, aliases allowed
 
-    return msgspec.convert(yaml.safe_load(path.read_text(encoding="utf-8")), PlayForm)
+    return msgspec.convert(
+        yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), PlayForm
+    )
 
 
 def template_rows(form: PlayForm) -> list[Row]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from manifests.declarations import DeclarationsError, load_declarations
-from manifests.policy_text import PolicyTextError, read_policy_text
 from manifests.safe_yaml import node_lines
 from scanners import Inventory, ScanError, scan
 
@@ -47,6 +46,8 @@ def _scan(artifact: Path) -> Inventory:
 
 
 def _policy_text(path: Path) -> str:
+    from manifests.policy_text import PolicyTextError, read_policy_text
+
     try:
         return read_policy_text(path)
     except PolicyTextError as error:

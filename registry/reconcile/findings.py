@@ -98,9 +98,9 @@ class Findings(Struct):
 
 @cache
 def load_rules(path: Path = RULES_FILE) -> dict[str, Rule]:
-    import yaml
+    from manifests.safe_yaml import load_yaml
 
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path.read_text(encoding="utf-8"))
     return {rule_id: msgspec.convert({"id": rule_id, **fields}, Rule) for rule_id, fields in raw.items()}
 
 
