@@ -25,6 +25,8 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct
 
 
 def _refuse_aliases(text: str) -> None:
+    if "*" not in text:
+        return  # an alias is written *name: without a star there is none, and the event pass is skipped
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent):
             raise YamlError(f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not accepted")
