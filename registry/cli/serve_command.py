@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 
 import rich_click as click
@@ -64,6 +65,10 @@ def serve_command(host: str, port: int, workers: int, upload_limit: str | None, 
             report_error("--upload-limit", f"{upload_limit!r} is not a size such as 200M or 1G")
             sys.exit(2)
     upgrade()
+    # Every worker process must sign sessions with the same key, or a login on one is unknown to the others.
+    from registry.web.session import SECRET_VARIABLE
+
+    os.environ.setdefault(SECRET_VARIABLE, secrets.token_hex(32))
     uvicorn.run(
         "registry.api.app:app_from_environment",
         factory=True,
