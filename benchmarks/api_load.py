@@ -53,6 +53,9 @@ from urllib.parse import quote
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scan_speed import table
+
 PROJECT = Path(__file__).resolve().parent.parent
 DECLARATIONS = PROJECT / "examples" / "fsview" / "privacy.yaml"
 RELEASE_APK = PROJECT / "examples" / "fsview" / "undeclared" / "app-release.apk"
@@ -416,20 +419,6 @@ def machine() -> list[str]:
 
 def fmt(value: float | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
-
-
-def table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
-    everything = [list(header), *map(list, rows)]
-    widths = [max(len(row[i]) for row in everything) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            cell.ljust(width) if i == 0 else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in everything
-    ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
 
 
 def report(outcomes: Sequence[Outcome]) -> None:
