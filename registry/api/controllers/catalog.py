@@ -3,7 +3,7 @@ platform permissions and personal-information data items, each searchable and on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Annotated, TypeVar
 
@@ -74,10 +74,7 @@ class CatalogController(Controller):
     ) -> Response[PermissionPage]:
         """Android platform permissions by name; `q` is part of a name or an en/zh label."""
         permissions = sorted(load_permission_catalog().values(), key=lambda permission: permission.name)
-        if q:
-            wanted = folded(q)
-            permissions = [p for p in permissions if any(wanted in folded(t or "") for t in _texts(p))]
-        items, link = _window(request, permissions, limit, cursor)
+        items, link = _window(request, _matching(permissions, q, _texts), limit, cursor)
         return Response(PermissionPage(items=list(items), next=link), headers=link_header(link))
 
     @get("/permissions/{name:str}", sync_to_thread=False, responses=cached(401, 404))
@@ -94,10 +91,7 @@ class CatalogController(Controller):
     ) -> Response[DataItemPage]:
         """Personal-information data items by id; `q` is part of an id, name or alias."""
         found = sorted(load_data_items().values(), key=lambda item: item.id)
-        if q:
-            wanted = folded(q)
-            found = [item for item in found if any(wanted in folded(t or "") for t in _item_texts(item))]
-        items, link = _window(request, found, limit, cursor)
+        items, link = _window(request, _matching(found, q, _item_texts), limit, cursor)
         return Response(DataItemPage(items=list(items), next=link), headers=link_header(link))
 
     @get("/data-items/{item_id:str}", sync_to_thread=False, responses=cached(401, 404))
@@ -107,6 +101,14 @@ class CatalogController(Controller):
         if item is None:
             raise _not_found(f"data item {item_id!r}")
         return item
+
+
+def _matching(values: list[T], q: str | None, texts: Callable[[T], tuple[str | None, ...]]) -> list[T]:
+    """The values one of whose texts contains `q` (width, case and whitespace folded); all without `q`."""
+    if not q:
+        return values
+    wanted = folded(q)
+    return [value for value in values if any(wanted in folded(text or "") for text in texts(value))]
 
 
 def _texts(permission: PlatformPermission) -> tuple[str | None, ...]:
