@@ -198,7 +198,8 @@ def self_detection_problems(index: SignatureIndex, related: Mapping[str, set[str
             queries=signatures.queries,
             native_libs=signatures.native_libs,
             maven=[
-                MavenLibrary(group=c.split(":")[0], artifact=c.split(":")[1], version=None) for c in signatures.maven
+                MavenLibrary(group=group, artifact=artifact, version=None)
+                for group, _, artifact in (coordinate.partition(":") for coordinate in signatures.maven)
             ],
             app_package=SELF_CHECK_PACKAGE,
         )

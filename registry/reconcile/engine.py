@@ -259,7 +259,8 @@ def _consent(context: Context) -> Iterator[Finding]:
     for index, sdk in enumerate(context.declarations.sdks):
         sensitive = [item for item in sdk.data_items if _sensitive(context, item)]
         if sensitive and sdk.legal_basis != SEPARATE_CONSENT:
-            subject = _entry(context, sdk).id if _entry(context, sdk) else sdk.label
+            entry = _entry(context, sdk)
+            subject = entry.id if entry else sdk.label
             yield context.finding(
                 "consent.separate-required",
                 subject,
