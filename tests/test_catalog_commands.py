@@ -81,3 +81,12 @@ def test_data_items_are_schema_valid_with_unique_names() -> None:
 
 def test_readme_mentions_the_catalog_commands() -> None:
     assert "consentry catalog" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_stats_lists_the_sdks_whose_field_is_unknown() -> None:
+    result = run_consentry("catalog", "stats", "--unknown", "vendor", "--format", "json")
+    unknown = json.loads(result.stdout)
+    stats = json.loads(run_consentry("catalog", "stats", "--format", "json").stdout)
+    assert len(unknown) == stats["entries"] - stats["filled"]["vendor"]
+    wrong = run_consentry("catalog", "stats", "--unknown", "colour")
+    assert wrong.returncode == 2 and "no field 'colour'" in wrong.stderr

@@ -10,6 +10,7 @@ import yaml
 from conftest import ROOT, validator
 
 from manifests.catalog_lint import lint_catalog
+from manifests.catalog_queries import COMPLETENESS, DISCLOSURE_FIELDS, completeness
 from manifests.permission_catalog import PERMISSIONS_FILE, load_permission_catalog
 from manifests.sdk_catalog import SDK_DIR, load_sdk_catalog
 
@@ -30,6 +31,26 @@ def test_sdk_catalog_is_clean() -> None:
 
 def test_starter_set_is_complete() -> None:
     assert {entry.id for entry in load_sdk_catalog()} >= ISSUE_STARTER_SET
+
+
+def test_starter_set_has_every_disclosure_field() -> None:
+    gaps = {
+        (entry.id, field)
+        for entry in load_sdk_catalog()
+        if entry.id in ISSUE_STARTER_SET
+        for field in DISCLOSURE_FIELDS
+        if not COMPLETENESS[field](entry)
+    }
+    assert gaps == set()
+
+
+def test_nine_in_ten_entries_have_each_disclosure_field() -> None:
+    entries = load_sdk_catalog()
+    assert len(entries) >= 300
+    filled = completeness(entries)
+    assert {
+        field: filled[field] / len(entries) for field in DISCLOSURE_FIELDS if filled[field] < 0.9 * len(entries)
+    } == {}
 
 
 def test_every_signature_has_a_source() -> None:

@@ -97,7 +97,13 @@ def lint_command() -> None:
 
 @catalog_command.command("stats")
 @FORMAT
-def stats_command(output_format: str) -> None:
+@click.option(
+    "--unknown",
+    "unknown_field",
+    metavar="FIELD",
+    help="List the ids of the SDKs whose FIELD is unknown (e.g. privacy_policy_url) instead of the totals.",
+)
+def stats_command(output_format: str, unknown_field: str | None) -> None:
     """How many SDKs the catalog holds, and how complete each disclosure field is across it."""
     from rich.console import Console
     from rich.table import Table
@@ -105,6 +111,16 @@ def stats_command(output_format: str) -> None:
     from manifests.catalog_queries import COMPLETENESS, DISCLOSURE_FIELDS, completeness
 
     entries = load_sdk_catalog()
+    if unknown_field is not None:
+        if unknown_field not in COMPLETENESS:
+            report_error("catalog", f"no field {unknown_field!r}; one of {', '.join(COMPLETENESS)}")
+            sys.exit(2)
+        unknown = [entry.id for entry in entries if not COMPLETENESS[unknown_field](entry)]
+        if output_format == "json":
+            _print_json(unknown)
+        else:
+            click.echo("\n".join(unknown))
+        return
     filled = completeness(entries)
     if output_format == "json":
         _print_json({"entries": len(entries), "filled": filled})
@@ -134,6 +150,12 @@ def _vendor(entry: SdkEntry) -> str:
     return entry.vendor.zh or entry.vendor.en or "unknown"
 
 
+def _none_or_unknown(entry: SdkEntry, fact: str) -> str:
+    from manifests.catalog_queries import known_none
+
+    return "none (per source)" if known_none(entry, fact) else "unknown"
+
+
 def _print_json(document: object) -> None:
     sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(document)) + b"\n")
 
@@ -151,16 +173,16 @@ def _entry_table(entry: SdkEntry) -> Table:
         "vendor": " / ".join(name for name in (entry.vendor.en, entry.vendor.zh) if name) or "unknown",
         "category": entry.category,
         "website": entry.website or "unknown",
-        "privacy policy": entry.privacy_policy_url or "unknown",
+        "privacy policy": entry.privacy_policy_url or _none_or_unknown(entry, "privacy_policy_url"),
         "purpose": " / ".join(text for text in (entry.purpose.en, entry.purpose.zh) if text) or "unknown",
         "data collected": ", ".join(
             f"{item.item}{'' if item.required else ' (optional)'}" for item in entry.data_collected
         )
-        or "unknown",
+        or _none_or_unknown(entry, "data_collected"),
         "permissions": ", ".join(
             [*entry.permissions.required, *(f"{name} (optional)" for name in entry.permissions.optional)]
         )
-        or "unknown",
+        or _none_or_unknown(entry, "permissions"),
         "dex packages": ", ".join(signatures.dex_packages),
         "components": "\n".join((*signatures.components, *signatures.app_relative_components)),
         "meta-data": ", ".join(signatures.meta_data),
