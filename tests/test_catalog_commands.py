@@ -90,3 +90,11 @@ def test_stats_lists_the_sdks_whose_field_is_unknown() -> None:
     assert len(unknown) == stats["entries"] - stats["filled"]["vendor"]
     wrong = run_consentry("catalog", "stats", "--unknown", "colour")
     assert wrong.returncode == 2 and "no field 'colour'" in wrong.stderr
+
+
+def test_show_tells_none_from_unknown() -> None:
+    # ZXing decodes on the device: its source says there is no vendor service, hence no privacy policy.
+    zxing = run_consentry("catalog", "show", "zxing")
+    assert "none (per source)" in zxing.stdout
+    unknown = run_consentry("catalog", "stats", "--unknown", "privacy_policy_url", "--format", "json")
+    assert "zxing" not in json.loads(unknown.stdout)
