@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .catalog_queries import known_none
 from .data_item_catalog import load_data_items
 from .declarations import Declarations, DeclaredSdk
 from .permission_catalog import load_permission_catalog
@@ -48,6 +49,7 @@ WORDS = {
         "no": "No (optional)",
         "app": "The app",
         "sensitive_note": "* sensitive personal information",
+        "no_privacy_policy": "None (the SDK talks to no server of its provider)",
         "sdk-collects": "Collected by the SDK on the device",
         "app-transmits": "Sent by the app to the third party",
         "both": "Collected by the SDK and sent by the app",
@@ -86,6 +88,7 @@ WORDS = {
         "no": "否（可选）",
         "app": "本应用",
         "sensitive_note": "* 为敏感个人信息",
+        "no_privacy_policy": "无（该SDK不连接其提供方的服务器）",
         "sdk-collects": "SDK在设备端自行收集",
         "app-transmits": "本应用传输给第三方",
         "both": "SDK自行收集并由本应用传输",
@@ -153,6 +156,13 @@ class _Builder:
     def _entry(self, sdk: DeclaredSdk) -> SdkEntry | None:
         return self.catalog.get(sdk.sdk) if sdk.sdk else None
 
+    def _privacy_url(self, sdk: DeclaredSdk) -> Cell:
+        entry = self._entry(sdk)
+        has_none = entry is not None and not entry.privacy_policy_url and known_none(entry, "privacy_policy_url")
+        if has_none and not sdk.privacy_url:
+            return Cell(self.words["no_privacy_policy"], "catalog")
+        return _cell(sdk.privacy_url, entry.privacy_policy_url if entry else None, link=True)
+
     def _sdk_name(self, sdk: DeclaredSdk) -> Cell:
         entry = self._entry(sdk)
         return _cell(sdk.name, self._localized(entry.name) if entry else None)
@@ -201,7 +211,7 @@ class _Builder:
                     self._sdk_data(sdk),
                     self._sdk_permissions(sdk),
                     _cell(w[sdk.processing] if sdk.processing else None),
-                    _cell(sdk.privacy_url, entry.privacy_policy_url if entry else None, link=True),
+                    self._privacy_url(sdk),
                 )
             )
         columns = ("sdk", "vendor", "purpose", "scenario", "data", "sdk_permissions", "processing", "privacy_url")
@@ -259,7 +269,7 @@ class _Builder:
                     _cell(sdk.purpose, self._localized(entry.purpose) if entry else None),
                     _cell(w[sdk.processing] if sdk.processing else None),
                     _cell(w[sdk.legal_basis]),
-                    _cell(sdk.privacy_url, entry.privacy_policy_url if entry else None, link=True),
+                    self._privacy_url(sdk),
                 )
             )
         columns = ("vendor", "sdk", "shared_items", "purpose", "processing", "legal_basis", "privacy_url")

@@ -107,6 +107,8 @@ PERMISSION_NAME = re.compile(
 BARE_PERMISSION = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*(?![\w.])")
 INSTALLED_APPS_CALL = re.compile(r"\b(?:PackageManager\s*\.\s*)?(?:getInstalledPackages|getInstalledApplications)\b")
 URL = re.compile(r"https?://[^\s<>\"'，。；、）)】\]]+")
+# Policies write "无", "None", "N/A" or a dash where an SDK (an on-device library) has no privacy policy.
+NO_URL_CELL = re.compile(r"(?i)^\s*(?:无|暂无|不适用|none\b|n/a\b|not applicable\b|[-/\u2014\u2013]+\s*$)")
 NUMBER_CELL = re.compile(r"^\s*[(（]?\d{1,3}[)）.、]?\s*$")
 SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 NUMBERING = re.compile(
@@ -1074,6 +1076,8 @@ class _Placer:
         if not text:
             return None
         match = URL.search(text)
+        if not match and NO_URL_CELL.match(text):
+            return None
         if not match:
             self.problem(record.line, f"no URL in the privacy-policy cell {_quote(text)}")
             return None

@@ -244,6 +244,17 @@ def test_catalog_defaults_come_back_as_defaults(lang: str) -> None:
     assert tables_of(declarations_of(result)) == tables_of(bare)
 
 
+@pytest.mark.parametrize("cell", ["无", "暂无", "N/A", "/", "—", "not applicable", "see website"])
+def test_a_privacy_cell_that_says_none(cell: str) -> None:
+    example = load_declarations(EXAMPLE)
+    markdown = render(disclosure_tables(example, "en"), example, "en", "markdown")
+    result = import_policy(markdown.replace("None (the SDK talks to no server of its provider)", cell))
+    zxing = next(sdk for sdk in result.sdks if sdk.sdk == "zxing")
+    assert zxing.privacy_url is None
+    complaints = {p.message for p in result.problems}
+    assert complaints == (set() if cell != "see website" else {'no URL in the privacy-policy cell "see website"'})
+
+
 @pytest.mark.parametrize("path", [FIELD_LIST, HTML_TABLES], ids=lambda path: path.name)
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_round_trip_of_the_chinese_layouts(path: Path, lang: str) -> None:

@@ -179,6 +179,7 @@ def test_active_waiver_is_reported_not_counted(inventory) -> None:
     waived = [f for f in findings if f.waiver]
     assert {(f.rule, f.subject) for f in waived} == {("sdk.incomplete", "zxing")}
     assert waived[0].waiver.approver
+    assert "the catalog records that the SDK has no privacy policy" in waived[0].message
 
 
 def test_expired_waiver_is_an_error_and_silences_nothing(inventory) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from manifests.catalog_queries import resolve_name
+from manifests.catalog_queries import known_none, resolve_name
 from manifests.data_item_catalog import DataItem, load_data_items
 from manifests.declarations import Declarations, DeclaredSdk
 from manifests.names import folded
@@ -162,10 +162,16 @@ def _incomplete_sdks(context: Context) -> Iterator[Finding]:
         if not (sdk.privacy_url or (entry and entry.privacy_policy_url)):
             missing.append("privacy policy URL")
         if missing:
+            known = "privacy policy URL" in missing and entry is not None and known_none(entry, "privacy_policy_url")
+            why = (
+                "not declared; the catalog records that the SDK has no privacy policy: waive with the reason"
+                if known
+                else "neither declared nor known to the catalog"
+            )
             yield context.finding(
                 "sdk.incomplete",
                 entry.id if entry else sdk.label,
-                f"{sdk.name or sdk.label} lacks {', '.join(missing)} (neither declared nor known to the catalog)",
+                f"{sdk.name or sdk.label} lacks {', '.join(missing)} ({why})",
                 path=f"sdks[{index}]",
             )
 
