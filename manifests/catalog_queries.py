@@ -15,10 +15,10 @@ COMPLETENESS: dict[str, Callable[[SdkEntry], bool]] = {
     "vendor.en": lambda e: bool(e.vendor.en),
     "vendor.zh": lambda e: bool(e.vendor.zh),
     "website": lambda e: bool(e.website),
-    # Likewise a sourced null URL: an on-device library with no vendor service has no privacy policy.
+    # An empty field backed by a source is a known "none", not an unknown: an on-device library with no
+    # vendor service has no privacy policy; a vendor may state that its SDK collects nothing.
     "privacy_policy_url": lambda e: bool(e.privacy_policy_url) or known_none(e, "privacy_policy_url"),
     "purpose": lambda e: bool(e.purpose.en and e.purpose.zh),
-    # An empty list backed by a source (the vendor says the SDK collects nothing) is a known fact too.
     "data_collected": lambda e: bool(e.data_collected) or known_none(e, "data_collected"),
     "permissions": lambda e: bool(e.permissions.required or e.permissions.optional) or known_none(e, "permissions"),
     "maven": lambda e: bool(e.signatures.maven),
@@ -30,7 +30,7 @@ COMPLETENESS: dict[str, Callable[[SdkEntry], bool]] = {
 
 
 def known_none(entry: SdkEntry, fact: str) -> bool:
-    """Whether a source backs `fact` although the field is empty: "none", as opposed to "unknown"."""
+    """Whether a source is cited for `fact`: for an empty field, "none" as opposed to "unknown"."""
     return any(fact in source.facts for source in entry.provenance)
 
 
