@@ -41,13 +41,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(database: str, folder: Path, *, upload_limit: str = "1M") -> Iterator[Server]:
-    """`consentry serve` against `database` until the block ends; its log in `folder`."""
+def running_server(
+    database: str, folder: Path, *, upload_limit: str = "1M", environment: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """`consentry serve` against `database` (with `environment` added) until the block ends; its log in
+    `folder`."""
     port = free_port()
     upload_dir = folder / "uploads"
     upload_dir.mkdir()
     log = folder / "server.log"
-    env = {**os.environ, "CONSENTRY_DATABASE_URL": database, "CONSENTRY_UPLOAD_DIR": str(upload_dir)}
+    env = {
+        **os.environ,
+        **(environment or {}),
+        "CONSENTRY_DATABASE_URL": database,
+        "CONSENTRY_UPLOAD_DIR": str(upload_dir),
+    }
     command = [sys.executable, "-m", "registry.cli", "serve", "--port", str(port), "--upload-limit", upload_limit]
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)

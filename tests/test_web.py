@@ -1,17 +1,12 @@
-"""The auditor web pages: over real HTTP against a real server process (uvicorn running the app factory),
+"""The auditor web pages: over real HTTP against a real `consentry serve` process,
 and in headless Chromium driven by Selenium (skipped, with the reason, where chromium is absent)."""
 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
-import socket
 import struct
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -19,10 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from api_server import running_server
 from conftest import ROOT, run_consentry
 
 EXAMPLE = ROOT / "examples" / "fsview"
-APP_FACTORY = "registry.api.app:create_app"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 GUARDED = ["/", "/apps", "/apps?q=fsview", "/apps/fsview", "/apps/fsview/policies/1", "/catalog", "/catalog/pangle"]
@@ -42,12 +37,6 @@ class Site:
 
 
 # --- the site: a registry with the FS+VIEW example behind a real server
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _populate(database: str, folder: Path) -> dict[str, int]:
@@ -95,46 +84,14 @@ def _tokens(database: str) -> dict[str, str]:
     return tokens
 
 
-@contextlib.contextmanager
-def _server(database: str, log: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "CONSENTRY_DATABASE_URL": database, "CONSENTRY_COOKIE_SECURE": "0"}
-    command = [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY, "--host", "127.0.0.1", "--port", str(port)]
-    with log.open("w") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process, log)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{url}/login", timeout=2).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer in 60 s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def site(module_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("web")
     releases = _populate(module_database, folder)
     tokens = _tokens(module_database)
-    log = folder / "server.log"
-    with _server(module_database, log) as url:
-        yield Site(url, module_database, log, tokens, releases)
+    # Plain http on loopback: the login cookie may not be marked Secure here.
+    with running_server(module_database, folder, environment={"CONSENTRY_COOKIE_SECURE": "0"}) as server:
+        yield Site(server.url, module_database, server.log, tokens, releases)
 
 
 # --- reading pages
