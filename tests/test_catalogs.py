@@ -146,3 +146,15 @@ def test_policy_words_for_common_permissions() -> None:
     assert catalog["android.permission.INTERNET"].category == "none"
     labelled = [p for p in catalog.values() if p.protection_level in ("normal", "dangerous") and p.removed is None]
     assert all(p.label_en and p.label_zh and p.category for p in labelled), [p.name for p in labelled if not p.label_zh]
+
+
+def test_policy_words_for_special_access_and_privileged_identifiers() -> None:
+    """App-op permissions (granted in Settings: overlays, all files, usage access) appear in apps' permission
+    tables as often as runtime ones; so do the privileged identifier permissions Chinese apps request."""
+    catalog = load_permission_catalog()
+    special = [p for p in catalog.values() if "appop" in p.protection_flags and p.protection_level != "internal"]
+    assert len(special) >= 19
+    assert [p.name for p in special if not (p.label_en and p.label_zh and p.category)] == []
+    privileged = catalog["android.permission.READ_PRIVILEGED_PHONE_STATE"]
+    assert (privileged.label_zh, privileged.category) == ("读取设备标识（特权电话状态）", "phone")
+    assert catalog["android.permission.LOCAL_MAC_ADDRESS"].category == "wifi"
