@@ -6,13 +6,16 @@ import json
 import shutil
 from pathlib import Path
 
+import msgspec
+import pytest
 import yaml
 from conftest import ROOT, validator
 
-from manifests.catalog_lint import lint_catalog
+from manifests.catalog_lint import lint_catalog, related_sdks
 from manifests.catalog_queries import COMPLETENESS, DISCLOSURE_FIELDS, completeness
 from manifests.permission_catalog import PERMISSIONS_FILE, load_permission_catalog
 from manifests.sdk_catalog import SDK_DIR, load_sdk_catalog
+from scanners.sdk_matching import SignatureIndex, self_detection_problems
 
 ISSUE_STARTER_SET = {
     "wechat-opensdk", "facebook-login", "line-login", "huawei-push", "tencent-bugly", "beizi-ads", "pangle",
@@ -82,6 +85,57 @@ def test_lint_finds_shadowing_and_bad_links(tmp_path: Path) -> None:
     problems = "\n".join(lint_catalog(catalog))
     assert "com.qq.e.ads lies under tencent-gdt's com.qq.e" in problems
     assert "parent 'no-such-sdk'" in problems
+
+
+FULL_WIDTH_TENCENT = "\uff34\uff25\uff2e\uff23\uff25\uff2e\uff34"
+LINT_MUTATIONS = {
+    "alias folded for case, width and whitespace": (
+        lambda pangle: pangle["aliases"].append(f"{FULL_WIDTH_TENCENT}  bugly"),
+        "name or alias 'Tencent Bugly' is also used by pangle",
+    ),
+    "malformed URL": (
+        lambda pangle: pangle.update(privacy_policy_url="www.pangle.cn/privacy"),
+        "privacy_policy_url is not a well-formed http(s) URL",
+    ),
+    "unknown data item": (
+        lambda pangle: pangle["data_collected"].append({"item": "shoe-size", "required": False}),
+        "data item 'shoe-size' is not in data_items.yaml",
+    ),
+    "made-up platform permission": (
+        lambda pangle: pangle["permissions"].setdefault("optional", []).append("android.permission.RECORD_VIDEO"),
+        "permission 'android.permission.RECORD_VIDEO' is not an Android platform permission",
+    ),
+    "id that is not the file name": (lambda pangle: pangle.update(id="pangle-ads"), "differs from the file name"),
+}
+
+
+@pytest.mark.parametrize("mutation", LINT_MUTATIONS, ids=list(LINT_MUTATIONS))
+def test_lint_finds_each_kind_of_problem(mutation: str, tmp_path: Path) -> None:
+    change, expected = LINT_MUTATIONS[mutation]
+    catalog = tmp_path / "sdks"
+    shutil.copytree(SDK_DIR, catalog)
+    pangle = yaml.safe_load((catalog / "pangle.yaml").read_text(encoding="utf-8"))
+    change(pangle)
+    (catalog / "pangle.yaml").write_text(yaml.safe_dump(pangle, allow_unicode=True), encoding="utf-8")
+    problems = lint_catalog(catalog)
+    assert [problem for problem in problems if expected in problem], problems
+
+
+def test_self_detection_finds_a_signature_that_detects_another_sdk() -> None:
+    """The whole catalog against itself, with the scanner's own matcher: a component borrowed from another
+    SDK makes each of the two detect the other."""
+    entries = {entry.id: entry for entry in load_sdk_catalog()}
+    assert self_detection_problems(SignatureIndex.from_catalog(entries.values()), related_sdks(entries.values())) == []
+    pangle = entries["pangle"]
+    borrowed = (*pangle.signatures.components, "com.qq.e.ads.ADActivity")  # tencent-gdt's
+    entries["pangle"] = msgspec.structs.replace(
+        pangle, signatures=msgspec.structs.replace(pangle.signatures, components=borrowed)
+    )
+    problems = self_detection_problems(SignatureIndex.from_catalog(entries.values()), related_sdks(entries.values()))
+    assert problems == [
+        "pangle.yaml: its signatures also detect tencent-gdt",
+        "tencent-gdt.yaml: its signatures also detect pangle",
+    ]
 
 
 def test_lint_reports_schema_errors_with_their_path(tmp_path: Path) -> None:
