@@ -9,7 +9,9 @@ Inputs, one permission table per API level:
 * optionally, AOSP framework manifests (``frameworks/base/core/res/AndroidManifest.xml`` of a
   release branch or tag) given as ``--manifest LEVEL=PATH``, for levels that the installed androguard
   does not ship or to override them. ``--strings LEVEL=PATH`` (``core/res/res/values/strings.xml``
-  of the same revision) resolves ``@string/`` labels, ``--source-url LEVEL=URL`` records provenance.
+  of the same revision) resolves ``@string/`` labels, ``--source-url LEVEL=URL`` records provenance;
+* ``manifests/catalog/module_permissions.yaml``: the permissions that mainline modules (AdServices,
+  Health Connect) define in their own manifests, which no framework table holds.
 
 Only permissions that the framework itself defines are listed: androguard's tables come from the
 framework manifest, and a manifest given here must be the one of package ``android``.
@@ -41,6 +43,7 @@ from lxml import etree
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "manifests" / "catalog" / "permissions.json"
 LABELS_FILE = REPO_ROOT / "manifests" / "catalog" / "permission_labels.yaml"
+MODULES_FILE = REPO_ROOT / "manifests" / "catalog" / "module_permissions.yaml"
 DEFAULT_MAX_API = 36
 
 CATALOG_SCHEMA = "consentry/permission-catalog/1"
@@ -203,6 +206,20 @@ def load_manifest_level(path: Path, strings: dict[str, str]) -> LevelTable:
     if not table:
         raise SystemExit(f"{path}: no <permission> elements found")
     return table
+
+
+def add_module_permissions(tables: dict[int, LevelTable]) -> None:
+    """Merge the permissions that mainline modules define (module_permissions.yaml) into every level
+    from the one that first ships the module."""
+    modules = yaml.safe_load(MODULES_FILE.read_text(encoding="utf-8"))["modules"]
+    for module in modules.values():
+        for name, definition in module["permissions"].items():
+            permission = PermissionDef(name, definition["protection"], definition["group"], label=None)
+            for level, table in tables.items():
+                if name in table:
+                    raise SystemExit(f"{MODULES_FILE.name}: {name} is also in the framework table of API {level}")
+                if level >= module["added"]:
+                    table[name] = permission
 
 
 def sha256_of(path: Path) -> str:
@@ -397,6 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{args.max_api}=PATH or install a newer androguard"
         )
 
+    add_module_permissions(tables)
+    sources.append({"kind": "modules", "path": display_path(MODULES_FILE), "sha256": sha256_of(MODULES_FILE)})
     labels = yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8"))
     sources.append({"kind": "labels", "path": display_path(LABELS_FILE), "sha256": sha256_of(LABELS_FILE)})
     catalog = build_catalog(tables, sources, args.max_api, labels)
