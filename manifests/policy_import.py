@@ -100,9 +100,11 @@ INLINE_LABELS = {
 SDK_FIELDS = ("name", "vendor", "purpose", "scenario", "data", "permissions", "processing", "privacy_url",
               "legal_basis", "required")  # fmt: skip
 
-# `android.permission.X`, `Manifest.permission.X`, and other namespaces' (`org.simalliance.openmobileapi.SMARTCARD`).
+# `android.permission.X`, `android.permission.health.X`, `Manifest.permission.X`, and other namespaces'
+# (`org.simalliance.openmobileapi.SMARTCARD`).
 PERMISSION_NAME = re.compile(
-    r"\b(?:[A-Za-z][\w]*\.)+permission\.[A-Za-z0-9_]+|\b[a-z][a-z0-9_]*(?:\.[A-Za-z0-9_]+)+\.[A-Z][A-Z0-9_]+\b"
+    r"\b(?:[A-Za-z][\w]*\.)+permission\.(?:[a-z][a-z0-9_]*\.)*[A-Za-z0-9_]+"
+    r"|\b[a-z][a-z0-9_]*(?:\.[A-Za-z0-9_]+)+\.[A-Z][A-Z0-9_]+\b"
 )
 BARE_PERMISSION = re.compile(r"(?<![\w.])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*(?![\w.])")
 INSTALLED_APPS_CALL = re.compile(r"\b(?:PackageManager\s*\.\s*)?(?:getInstalledPackages|getInstalledApplications)\b")

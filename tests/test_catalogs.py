@@ -9,7 +9,7 @@ from pathlib import Path
 import msgspec
 import pytest
 import yaml
-from conftest import ROOT, validator
+from conftest import ROOT, run_consentry, validator
 
 from manifests.catalog_lint import lint_catalog, related_sdks
 from manifests.catalog_queries import COMPLETENESS, DISCLOSURE_FIELDS, completeness
@@ -55,16 +55,13 @@ def test_starter_set_has_every_disclosure_field() -> None:
     assert gaps == UNSOURCED_STARTER_FACTS
 
 
-# The issue's target is 90 % for each; data items stand at 89 % (314 of 351): a floor, not the goal.
-DISCLOSURE_FLOORS = {"vendor": 0.9, "purpose": 0.9, "privacy_policy_url": 0.9, "data_collected": 0.89}
-
-
 def test_disclosure_fields_are_filled_across_the_catalog() -> None:
+    """Vendor, purpose, privacy URL and data items (what a third-party SDK list publishes) are known, or known
+    to be none, for at least 90 % of the entries."""
     entries = load_sdk_catalog()
     assert len(entries) >= 300
     filled = completeness(entries)
-    floors = {field: DISCLOSURE_FLOORS[field] * len(entries) for field in DISCLOSURE_FIELDS}
-    assert {field: filled[field] for field in DISCLOSURE_FIELDS if filled[field] < floors[field]} == {}
+    assert {field: filled[field] for field in DISCLOSURE_FIELDS if filled[field] < 0.9 * len(entries)} == {}
 
 
 def test_every_signature_has_a_source() -> None:
@@ -212,3 +209,26 @@ def test_policy_words_for_special_access_and_privileged_identifiers() -> None:
     privileged = catalog["android.permission.READ_PRIVILEGED_PHONE_STATE"]
     assert (privileged.label_zh, privileged.category) == ("读取设备标识（特权电话状态）", "phone")
     assert catalog["android.permission.LOCAL_MAC_ADDRESS"].category == "wifi"
+
+
+MODULE_PERMISSIONS_MANIFEST = """<?xml version="1.0" encoding="utf-8"?>
+<manifest xmlns:android="http://schemas.android.com/apk/res/android" package="com.example.fitness">
+  <uses-permission android:name="android.permission.ACCESS_ADSERVICES_AD_ID"/>
+  <uses-permission android:name="android.permission.health.READ_HEART_RATE"/>
+  <uses-permission android:name="android.permission.RECORD_VIDEO"/>
+</manifest>
+"""
+
+
+def test_permissions_of_mainline_modules_are_platform_permissions(tmp_path: Path) -> None:
+    """AdServices (merged into apps by ad SDKs) and Health Connect define their permissions in their own
+    module manifests, not the framework's: the scan still knows them, and health data is sensitive."""
+    manifest = tmp_path / "AndroidManifest.xml"
+    manifest.write_text(MODULE_PERMISSIONS_MANIFEST, encoding="utf-8")
+    result = run_consentry("scan", str(manifest), "--format", "json")
+    permissions = {p["name"]: p for p in json.loads(result.stdout)["permissions"]}
+    ad_id = permissions["android.permission.ACCESS_ADSERVICES_AD_ID"]
+    assert (ad_id["origin"], ad_id["protection_level"], ad_id["category"]) == ("platform", "normal", "ad-tracking")
+    heart_rate = permissions["android.permission.health.READ_HEART_RATE"]
+    assert (heart_rate["origin"], heart_rate["runtime"], heart_rate["sensitive"]) == ("platform", True, True)
+    assert permissions["android.permission.RECORD_VIDEO"]["origin"] == "unknown"

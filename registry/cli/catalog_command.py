@@ -45,7 +45,8 @@ def search_command(text: str, output_format: str) -> None:
     if output_format == "json":
         _print_json([_summary(entry) for entry in found])
     else:
-        table = Table(title=f"{len(found)} SDKs match {text!r}", title_justify="left")
+        title = f"1 SDK matches {text!r}" if len(found) == 1 else f"{len(found)} SDKs match {text!r}"
+        table = Table(title=title, title_justify="left")
         for column in ("id", "name", "中文名", "vendor", "category"):
             table.add_column(column)
         for entry in found:
