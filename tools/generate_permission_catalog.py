@@ -13,8 +13,9 @@ Inputs, one permission table per API level:
 * ``manifests/catalog/module_permissions.yaml``: the permissions that mainline modules (AdServices,
   Health Connect) define in their own manifests, which no framework table holds.
 
-Only permissions that the framework itself defines are listed: androguard's tables come from the
-framework manifest, and a manifest given here must be the one of package ``android``.
+Only permissions that the platform defines are listed: androguard's tables come from the framework
+manifest, a manifest given here must be the one of package ``android``, and the module list names the
+module manifest each of its permissions comes from.
 
 Examples::
 
