@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -72,14 +73,22 @@ def test_every_signature_has_a_source() -> None:
                 assert f"signatures.{field}" in backed or "signatures" in backed, f"{entry.id}: {field}"
 
 
-def test_lint_finds_shadowing_and_bad_links(tmp_path: Path) -> None:
+def lint_with_changed_pangle(tmp_path: Path, change: Callable[[dict], object]) -> list[str]:
+    """Lint a copy of the catalog in which `change` has edited pangle.yaml."""
     catalog = tmp_path / "sdks"
     shutil.copytree(SDK_DIR, catalog)
     pangle = yaml.safe_load((catalog / "pangle.yaml").read_text(encoding="utf-8"))
-    pangle["signatures"]["dex_packages"].append("com.qq.e.ads")  # under tencent-gdt's com.qq.e
-    pangle["parent"] = "no-such-sdk"
+    change(pangle)
     (catalog / "pangle.yaml").write_text(yaml.safe_dump(pangle, allow_unicode=True), encoding="utf-8")
-    problems = "\n".join(lint_catalog(catalog))
+    return lint_catalog(catalog)
+
+
+def test_lint_finds_shadowing_and_bad_links(tmp_path: Path) -> None:
+    def shadow_and_break_link(pangle: dict) -> None:
+        pangle["signatures"]["dex_packages"].append("com.qq.e.ads")  # under tencent-gdt's com.qq.e
+        pangle["parent"] = "no-such-sdk"
+
+    problems = "\n".join(lint_with_changed_pangle(tmp_path, shadow_and_break_link))
     assert "com.qq.e.ads lies under tencent-gdt's com.qq.e" in problems
     assert "parent 'no-such-sdk'" in problems
 
@@ -109,12 +118,7 @@ LINT_MUTATIONS = {
 @pytest.mark.parametrize("mutation", LINT_MUTATIONS, ids=list(LINT_MUTATIONS))
 def test_lint_finds_each_kind_of_problem(mutation: str, tmp_path: Path) -> None:
     change, expected = LINT_MUTATIONS[mutation]
-    catalog = tmp_path / "sdks"
-    shutil.copytree(SDK_DIR, catalog)
-    pangle = yaml.safe_load((catalog / "pangle.yaml").read_text(encoding="utf-8"))
-    change(pangle)
-    (catalog / "pangle.yaml").write_text(yaml.safe_dump(pangle, allow_unicode=True), encoding="utf-8")
-    problems = lint_catalog(catalog)
+    problems = lint_with_changed_pangle(tmp_path, change)
     assert [problem for problem in problems if expected in problem], problems
 
 
